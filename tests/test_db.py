@@ -1,0 +1,58 @@
+"""Index declarations: the seed's, exactly, plus the unique ids."""
+from webapp import db
+
+SEED_TREATMENT_KEYS = [
+    [("_id", 1)],
+    [("episode_id", 1)], [("patient_id", 1)], [("treatment_type", 1)], [("treatment_date", 1)],
+    [("episode_id", 1), ("treatment_date", 1)],
+    [("treatment_id", 1)],
+]
+SEED_TUMOUR_KEYS = [
+    [("_id", 1)],
+    [("episode_id", 1)], [("patient_id", 1)], [("tumour_type", 1)], [("diagnosis_date", 1)],
+    [("episode_id", 1), ("tumour_id", 1)],
+    [("tumour_id", 1)],
+]
+
+
+def _keys(collection):
+    return sorted([list(ix["key"].items()) for ix in collection.list_indexes()])
+
+
+def _unique(collection):
+    return {tuple(ix["key"]) for ix in collection.list_indexes() if ix.get("unique")}
+
+
+def test_db_init_twice_gives_exactly_the_seed_indexes(runner, database):
+    for _ in range(2):
+        result = runner.invoke(args=["db", "init"])
+        assert result.exit_code == 0, result.output
+    assert _keys(database.treatments) == sorted(SEED_TREATMENT_KEYS)
+    assert _keys(database.tumours) == sorted(SEED_TUMOUR_KEYS)
+    assert _unique(database.treatments) == {("treatment_id",)}
+    assert _unique(database.tumours) == {("tumour_id",)}
+
+
+def test_patients_and_users_unique_indexes(database):
+    assert ("mrn",) in _unique(database.patients)
+    assert ("nhs_number",) in _unique(database.patients)
+    assert ("username",) in _unique(database.users)
+    # Two patients without an NHS number are allowed; two with the same are not.
+    database.patients.insert_many([{"mrn": "A1", "nhs_number": None}, {"mrn": "A2", "nhs_number": None}])
+    database.patients.insert_one({"mrn": "A3", "nhs_number": "9990000018"})
+    import pytest
+    from pymongo.errors import DuplicateKeyError
+
+    with pytest.raises(DuplicateKeyError):
+        database.patients.insert_one({"mrn": "A4", "nhs_number": "9990000018"})
+
+
+def test_collection_helpers_name_the_contract_collections(app):
+    with app.app_context():
+        assert db.get_treatments_collection().name == "treatments"
+        assert db.get_tumours_collection().name == "tumours"
+        assert db.get_episodes_collection().name == "episodes"
+        assert db.get_patients_collection().name == "patients"
+        assert db.get_users_collection().name == "users"
+        assert db.get_audit_log_collection().name == "audit_log"
+        assert db.get_migrations_collection().name == "migrations"

@@ -1,0 +1,163 @@
+"""The database: one MongoClient per process, the collection helpers, and the
+index declarations (as data, so `db init`, the migration and the tests all
+read the same list).
+
+The store calls the helpers below; inside a request (or an app context) they
+answer for the current app's database, outside one for the database last
+configured in this process (CLI, benchmarks).
+"""
+import os
+import threading
+
+import pymongo
+from pymongo import ASCENDING, IndexModel
+
+# Collection names are part of the data contract.
+PATIENTS = "patients"
+EPISODES = "episodes"
+TUMOURS = "tumours"
+TREATMENTS = "treatments"
+AUDIT_LOG = "audit_log"
+USERS = "users"
+MIGRATIONS = "migrations"
+LOGIN_FAILURES = "login_failures"
+
+# The seed document's indexes exactly (same keys, same order), plus what the
+# app's own rules need. Names are MongoDB's defaults so a real server and the
+# embedded one agree.
+INDEXES = {
+    TREATMENTS: [
+        IndexModel([("episode_id", ASCENDING)]),
+        IndexModel([("patient_id", ASCENDING)]),
+        IndexModel([("treatment_type", ASCENDING)]),
+        IndexModel([("treatment_date", ASCENDING)]),
+        IndexModel([("episode_id", ASCENDING), ("treatment_date", ASCENDING)]),
+        IndexModel([("treatment_id", ASCENDING)], unique=True),
+    ],
+    TUMOURS: [
+        IndexModel([("episode_id", ASCENDING)]),
+        IndexModel([("patient_id", ASCENDING)]),
+        IndexModel([("tumour_type", ASCENDING)]),
+        IndexModel([("diagnosis_date", ASCENDING)]),
+        IndexModel([("episode_id", ASCENDING), ("tumour_id", ASCENDING)]),
+        IndexModel([("tumour_id", ASCENDING)], unique=True),
+    ],
+    PATIENTS: [
+        IndexModel([("mrn", ASCENDING)], unique=True),
+        # Unique where present: a patient may not have an NHS number yet.
+        IndexModel([("nhs_number", ASCENDING)], unique=True,
+                   partialFilterExpression={"nhs_number": {"$type": "string"}}),
+        IndexModel([("last_name", ASCENDING), ("first_name", ASCENDING)]),
+        IndexModel([("date_of_birth", ASCENDING)]),
+    ],
+    EPISODES: [
+        IndexModel([("patient_id", ASCENDING)]),
+    ],
+    USERS: [
+        IndexModel([("username", ASCENDING)], unique=True),
+    ],
+    AUDIT_LOG: [
+        IndexModel([("entity", ASCENDING), ("entity_id", ASCENDING), ("at", ASCENDING)]),
+        IndexModel([("at", ASCENDING)]),
+    ],
+    LOGIN_FAILURES: [
+        IndexModel([("key", ASCENDING)]),
+        # Failures expire on their own; the rate limit only looks back this far anyway.
+        IndexModel([("at", ASCENDING)], expireAfterSeconds=24 * 3600),
+    ],
+}
+
+_clients = {}
+_clients_lock = threading.Lock()
+_default = {"uri": None, "name": None, "write_concern": "majority", "timeout_ms": 5000}
+
+
+def client_for(uri, write_concern="majority", timeout_ms=5000):
+    """One client per (process, uri): pymongo pools connections itself, and a
+    client must not cross a fork, so the pid is part of the key."""
+    key = (os.getpid(), uri, write_concern)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            w = int(write_concern) if str(write_concern).isdigit() else write_concern
+            client = pymongo.MongoClient(
+                uri, w=w, journal=True, serverSelectionTimeoutMS=timeout_ms,
+                connectTimeoutMS=timeout_ms, tz_aware=False, appname="cancer-episodes",
+            )
+            _clients[key] = client
+        return client
+
+
+def configure(uri, name, write_concern="majority", timeout_ms=5000):
+    """Set this process's default database (used outside an app context)."""
+    _default.update(uri=uri, name=name, write_concern=write_concern, timeout_ms=timeout_ms)
+    return database(uri, name, write_concern, timeout_ms)
+
+
+def database(uri, name, write_concern="majority", timeout_ms=5000):
+    return client_for(uri, write_concern, timeout_ms)[name]
+
+
+def get_db():
+    try:
+        from flask import current_app, has_app_context
+    except ImportError:  # pragma: no cover - flask is a dependency
+        has_app_context = lambda: False  # noqa: E731
+    if has_app_context():
+        cfg = current_app.config
+        return database(cfg["MONGODB_URI"], cfg["MONGODB_DB"],
+                        cfg["MONGODB_WRITE_CONCERN"], cfg["MONGODB_TIMEOUT_MS"])
+    if not _default["uri"]:
+        raise RuntimeError("no database configured: call webapp.db.configure() or use an app context")
+    return database(_default["uri"], _default["name"], _default["write_concern"], _default["timeout_ms"])
+
+
+def get_patients_collection():
+    return get_db()[PATIENTS]
+
+
+def get_episodes_collection():
+    return get_db()[EPISODES]
+
+
+def get_tumours_collection():
+    return get_db()[TUMOURS]
+
+
+def get_treatments_collection():
+    return get_db()[TREATMENTS]
+
+
+def get_audit_log_collection():
+    return get_db()[AUDIT_LOG]
+
+
+def get_users_collection():
+    return get_db()[USERS]
+
+
+def get_migrations_collection():
+    return get_db()[MIGRATIONS]
+
+
+def get_login_failures_collection():
+    return get_db()[LOGIN_FAILURES]
+
+
+def init_indexes(db=None):
+    """Create every declared index. Idempotent: creating an index that exists
+    with the same keys and options is a no-op on MongoDB."""
+    db = get_db() if db is None else db
+    created = {}
+    for name, models in INDEXES.items():
+        created[name] = db[name].create_indexes(models)
+    return created
+
+
+def ping(db=None):
+    """The health check: the ping result and the server's version."""
+    db = get_db() if db is None else db
+    reply = db.command("ping")
+    version = db.client.server_info()["version"]
+    return {"ok": reply.get("ok"), "version": version}
+

@@ -1,0 +1,257 @@
+"""Synthetic demo data: realistic colorectal patients, episodes, tumours and
+treatments. Deterministic for a given seed; NHS numbers come from the 999
+test range and pass Modulus 11. No real person is in here.
+
+`generate()` is pure (documents in memory); `write()` puts them in the
+database, in the separate collections or, with legacy=True, in the old shape
+(treatments[] and tumours[] embedded in each episode) for the migration.
+"""
+import random
+import uuid
+from datetime import datetime, timedelta
+
+from bson import ObjectId
+
+from webapp import db
+from webapp.domain import codes, nhs_number
+
+FIRST_NAMES = ["Alice", "Bashir", "Chloe", "Dafydd", "Eilidh", "Farah", "George", "Hannah", "Imran", "Joan",
+               "Kwame", "Lucy", "Mohammed", "Niamh", "Oluwaseun", "Priya", "Quentin", "Rhian", "Siobhan", "Tomasz",
+               "Uma", "Victor", "Wen", "Yusuf", "Zofia", "Zoë", "Seán", "Ngozi"]
+LAST_NAMES = ["Adeyemi", "Brown", "Chowdhury", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones",
+              "Kowalski", "Lewis", "Murphy", "Nguyen", "O'Neill", "Patel", "Quinn", "Roberts", "Singh", "Taylor",
+              "Williams", "Wright", "Young", "Zhang"]
+PROVIDERS = ["RX1", "RTH", "RGT"]  # synthetic-looking 3-character trust codes
+SITE_CODES = {"RX1": "RX1RA", "RTH": "RTH08", "RGT": "RGT01"}
+CLINICIANS = ["Mr A Surgeon", "Ms B Cutter", "Dr C Oncologist", "Mr D Resector"]
+POSTCODE_AREAS = ["NG7", "LS1", "M13", "B15", "CB2", "OX3", "S10", "NE1"]
+CHEMO_REGIMENS = ["CAPOX", "FOLFOX", "Capecitabine", "FOLFIRI", "FOLFOXIRI"]
+OPCS_BY_SITE = {"C18.0": "H071", "C18.2": "H071", "C18.3": "H072", "C18.4": "H073", "C18.5": "H081",
+                "C18.6": "H091", "C18.7": "H101", "C18.9": "H073", "C19": "H331", "C20": "H332",
+                "C18.1": "H071", "C18.8": "H073", "C21.1": "H331"}
+
+EPISODE_FIELDS = ("referral_date", "referral_source", "first_seen_date", "mdt_date", "mdt_outcome",
+                  "care_plan_intent", "lead_clinician", "provider_organisation", "performance_status", "status")
+
+
+def _day(d):
+    return datetime(d.year, d.month, d.day)
+
+
+def _object_id(rng):
+    return ObjectId(rng.getrandbits(96).to_bytes(12, "big"))
+
+
+def _treatment_id(rng):
+    return "TRT-" + uuid.UUID(int=rng.getrandbits(128), version=4).hex[:12].upper()
+
+
+def _tumour_id(rng):
+    return "TUM-" + uuid.UUID(int=rng.getrandbits(128), version=4).hex[:12].upper()
+
+
+def generate(patients=50, seed=1, start=datetime(2023, 1, 1), days=900):
+    """Return {"patients": [...], "episodes": [...], "tumours": [...], "treatments": [...]}.
+    Tumours and treatments carry `episode_id` (ObjectId string) and `patient_id` (MRN)."""
+    rng = random.Random(seed)
+    numbers = nhs_number.test_range(seed * 1000)
+    out = {"patients": [], "episodes": [], "tumours": [], "treatments": []}
+    access_types = list(codes.SURGICAL_ACCESS_TYPE)
+    admission_types = list(codes.SURGICAL_ADMISSION_TYPE)
+    surgery_count = 0
+    now = datetime(2026, 1, 1)
+    for i in range(patients):
+        mrn = f"MRN{seed:02d}{i:06d}"
+        # Every 12th patient is under 18 at diagnosis: out of the audit's scope.
+        age = rng.randint(10, 17) if i % 12 == 11 else rng.randint(35, 92)
+        dob = _day(start - timedelta(days=age * 365 + rng.randint(0, 364)))
+        patient = {
+            "_id": _object_id(rng),
+            "mrn": mrn,
+            "nhs_number": next(numbers) if i % 20 != 19 else None,  # a few not yet traced
+            "nhs_number_status": "01" if i % 20 != 19 else "03",
+            "first_name": rng.choice(FIRST_NAMES),
+            "last_name": rng.choice(LAST_NAMES),
+            "date_of_birth": dob,
+            "sex": rng.choice(["1", "2"]),
+            "ethnic_category": rng.choice(list(codes.ETHNIC_CATEGORY)),
+            "postcode": f"{rng.choice(POSTCODE_AREAS)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+            "created_at": now,
+            "last_modified_at": now,
+            "version": 1,
+        }
+        out["patients"].append(patient)
+        for e in range(1 if i % 5 else 2):
+            provider = rng.choice(PROVIDERS)
+            referral = _day(start + timedelta(days=rng.randint(0, days)))
+            first_seen = referral + timedelta(days=rng.randint(3, 14))
+            mdt = first_seen + timedelta(days=rng.randint(5, 21))
+            episode_id = _object_id(rng)
+            closed = rng.random() < 0.3
+            episode = {
+                "_id": episode_id,
+                "patient_id": mrn,
+                "episode_type": "cancer",
+                "referral_date": referral,
+                "referral_source": rng.choice(list(codes.REFERRAL_SOURCE)),
+                "first_seen_date": first_seen,
+                "mdt_date": mdt,
+                "mdt_outcome": rng.choice(["surgery", "neoadjuvant", "chemotherapy", "surveillance"]),
+                "care_plan_intent": rng.choice(["C", "C", "C", "Z"]),
+                "lead_clinician": rng.choice(CLINICIANS),
+                "provider_organisation": provider,
+                "performance_status": rng.choice(["0", "1", "1", "2", "3"]),
+                "status": "closed" if closed else "open",
+                "created_at": now,
+                "last_modified_at": now,
+                "version": 1,
+            }
+            out["episodes"].append(episode)
+            # Every 9th episode is anal cancer (C21): recorded, not in NBOCA's scope.
+            primary_site = "C21.1" if (i + e) % 9 == 8 else rng.choice(list(codes.COLORECTAL_SITES))
+            n_tumours = 2 if i % 7 == 3 else 1  # some episodes have several tumours
+            diag = mdt - timedelta(days=rng.randint(0, 4))
+            tumours = [_tumour(rng, episode_id, mrn, primary_site, diag, "primary")]
+            if n_tumours == 2:
+                tumours.append(_tumour(rng, episode_id, mrn, primary_site, diag + timedelta(days=10), "metastasis"))
+            out["tumours"].extend(tumours)
+            when = mdt + timedelta(days=rng.randint(7, 28))
+            plan = rng.choice([["surgery"], ["surgery", "chemotherapy"], ["radiotherapy", "surgery"],
+                               ["chemotherapy"], ["surgery", "chemotherapy", "immunotherapy"], ["endoscopic"], ["palliative"]])
+            # Make sure every access type and admission type code appears.
+            if i < len(access_types) and "surgery" not in plan:
+                plan = ["surgery"] + plan
+            for kind in plan:
+                t = _treatment(rng, kind, episode_id, mrn, provider, when, primary_site,
+                               access_types[surgery_count % len(access_types)],
+                               admission_types[surgery_count % len(admission_types)])
+                if kind == "surgery":
+                    surgery_count += 1
+                out["treatments"].append(t)
+                when += timedelta(days=rng.randint(21, 90))
+    return out
+
+
+def _tumour(rng, episode_id, mrn, site, diagnosis_date, tumour_type):
+    examined = rng.randint(8, 30)
+    positive = rng.randint(0, min(examined, 6))
+    t = rng.choice(["2", "3", "3", "4a"])
+    n = "0" if positive == 0 else ("1a" if positive == 1 else "1b" if positive <= 3 else "2a")
+    m = "1a" if tumour_type == "metastasis" else rng.choice(["0", "0", "0", "1a"])
+    return {
+        "tumour_id": _tumour_id(rng),
+        "episode_id": str(episode_id),
+        "patient_id": mrn,
+        "tumour_type": tumour_type,
+        "site": codes.ICD10_SITES[site] if tumour_type == "primary" else "Liver",
+        "icd10_code": site,
+        "snomed_morphology_code": rng.choice(list(codes.SNOMED_MORPHOLOGY)[:3]),
+        "tnm_staging": {
+            "tnm_version": "8",
+            "clinical": {"prefix": "c", "t": t, "n": n, "m": m},
+            "pathological": {"prefix": rng.choice(["p", "yp"]), "t": t, "n": n, "m": m},
+        },
+        "pathology": {
+            "grade": rng.choice(["G1", "G2", "G2", "G3"]),
+            "lymph_nodes_examined": examined,
+            "lymph_nodes_positive": positive,
+            "crm_status": rng.choice(["clear", "clear", "involved", "not_applicable"]),
+            "crm_distance_mm": round(rng.uniform(0.2, 15), 1),
+            "emvi": rng.choice(["present", "absent"]),
+        },
+        "diagnosis_date": diagnosis_date,
+        "created_at": datetime(2026, 1, 1),
+        "last_modified_at": datetime(2026, 1, 1),
+        "version": 1,
+    }
+
+
+def _treatment(rng, kind, episode_id, mrn, provider, when, site, access_type, admission_type):
+    doc = {
+        "treatment_id": _treatment_id(rng),
+        "episode_id": str(episode_id),
+        "patient_id": mrn,
+        "treatment_type": kind,
+        "treatment_date": when,
+        "treatment_intent": "02" if kind == "palliative" else rng.choice(["01", "01", "02"]),
+        "provider_organisation": provider,
+        "treatment_site": SITE_CODES[provider],
+        "created_at": datetime(2026, 1, 1),
+        "last_modified_at": datetime(2026, 1, 1),
+        "version": 1,
+    }
+    if kind == "surgery":
+        complications = rng.random() < 0.25
+        leak = complications and rng.random() < 0.4
+        doc.update({
+            "adjunctive_therapy": "3",
+            "opcs4_primary": OPCS_BY_SITE.get(site, "H073"),
+            "opcs4_other": ["Y751"] if access_type in ("4", "5") else [],
+            "surgical_access_type": access_type,
+            "admission_type": admission_type,
+            "ncepod_urgency": "emergency" if admission_type == "2" else rng.choice(["elective", "expedited"]),
+            "asa_grade": rng.choice(["1", "2", "2", "3", "4"]),
+            "consultant_surgeon": rng.choice(CLINICIANS[:2] + CLINICIANS[3:]),
+            "anastomosis": rng.random() < 0.8,
+            "stoma": rng.choice(["none", "none", "ileostomy", "colostomy"]),
+            "complications": complications,
+            "clavien_dindo_grade": rng.choice(["I", "II", "IIIa", "IIIb"]) if complications else None,
+            "anastomotic_leak": leak,
+            "anastomotic_leak_grade": rng.choice(["A", "B", "C"]) if leak else None,
+            "return_to_theatre": "Y" if leak else "N",
+            "length_of_stay_days": rng.randint(3, 21),
+            "readmission_30d": rng.random() < 0.1,
+        })
+    elif kind == "chemotherapy":
+        cycles = rng.randint(4, 12)
+        doc.update({
+            "adjunctive_therapy": rng.choice(["1", "2"]),
+            "regimen": rng.choice(CHEMO_REGIMENS),
+            "cycles": cycles,
+            "start_date": when,
+            "end_date": when + timedelta(days=cycles * 14),
+            "chemo_timing": rng.choice(list(codes.CHEMO_TIMING)),
+        })
+    elif kind == "radiotherapy":
+        short = rng.random() < 0.5
+        doc.update({
+            "adjunctive_therapy": "2",
+            "total_dose_gy": 25.0 if short else 45.0,
+            "fractions": 5 if short else 25,
+            "start_date": when,
+            "end_date": when + timedelta(days=5 if short else 35),
+            "radiotherapy_course": "short" if short else "long",
+        })
+    else:
+        doc["adjunctive_therapy"] = "9"
+    return doc
+
+
+def legacy_shape(data):
+    """The same data in the old shape: each episode holds its treatments[] and
+    tumours[] (without episode_id/patient_id, which the parent implies), and
+    the separate collections are empty."""
+    by_episode = {}
+    for kind in ("treatments", "tumours"):
+        for item in data[kind]:
+            slot = by_episode.setdefault(item["episode_id"], {"treatments": [], "tumours": []})
+            slot[kind].append({k: v for k, v in item.items() if k not in ("episode_id", "patient_id")})
+    episodes = []
+    for episode in data["episodes"]:
+        slot = by_episode.get(str(episode["_id"]), {"treatments": [], "tumours": []})
+        episodes.append({**episode, "treatments": slot["treatments"], "tumours": slot["tumours"]})
+    return {"patients": data["patients"], "episodes": episodes, "tumours": [], "treatments": []}
+
+
+def write(data, legacy=False, database=None):
+    """Insert the generated documents. Returns the counts written."""
+    database = db.get_db() if database is None else database
+    if legacy:
+        data = legacy_shape(data)
+    counts = {}
+    for name in ("patients", "episodes", "tumours", "treatments"):
+        docs = data[name]
+        if docs:
+            database[name].insert_many(docs, ordered=False)
+        counts[name] = len(docs)
+    return counts

@@ -1,0 +1,1 @@
+"""Pure rules: code lists, validators. No I/O."""

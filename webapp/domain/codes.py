@@ -1,0 +1,178 @@
+"""Code lists: the one place for every coded value the system stores, shows,
+validates or exports (COSD v9.0.1 data items, NBOCA-only items, and our own
+enumerations). Forms take their choices from here, validators check against
+here, the COSD builder and the XSDs are generated from (or tested equal to)
+these dicts. Each list maps the stored code to its meaning, in display order.
+"""
+
+# --- Patients ---------------------------------------------------------------
+
+# CR3170 person stated gender
+STATED_GENDER = {"1": "Male", "2": "Female", "9": "Indeterminate", "X": "Not known"}
+
+# CR0150 ethnic category
+ETHNIC_CATEGORY = {
+    "A": "White - British", "B": "White - Irish", "C": "White - any other background",
+    "D": "Mixed - White and Black Caribbean", "E": "Mixed - White and Black African",
+    "F": "Mixed - White and Asian", "G": "Mixed - any other background",
+    "H": "Asian - Indian", "J": "Asian - Pakistani", "K": "Asian - Bangladeshi",
+    "L": "Asian - any other background", "M": "Black - Caribbean", "N": "Black - African",
+    "P": "Black - any other background", "R": "Chinese", "S": "Any other ethnic group",
+    "Z": "Not stated", "99": "Not known",
+}
+
+# CR1350 NHS number status indicator
+NHS_NUMBER_STATUS = {
+    "01": "Number present and verified", "02": "Number present but not traced",
+    "03": "Trace required", "04": "Trace attempted - no match or multiple match found",
+    "05": "Trace needs to be resolved", "06": "Trace in progress",
+    "07": "Number not present and trace not required", "08": "Trace postponed (baby under six weeks old)",
+}
+
+# --- Episodes ---------------------------------------------------------------
+
+EPISODE_STATUS = {"open": "Open", "closed": "Closed"}
+
+# CR1600 source of referral for out-patients (the ones a colorectal service sees)
+REFERRAL_SOURCE = {
+    "03": "GP referral", "17": "National screening programme (bowel cancer screening)",
+    "01": "Following an emergency admission", "10": "Following an A&E attendance",
+    "05": "Referral from a consultant (other than in A&E)", "11": "Other - initiated by the consultant",
+    "06": "Self-referral", "97": "Other - not initiated by the consultant",
+}
+
+# CR0510 adult (WHO) performance status
+PERFORMANCE_STATUS = {
+    "0": "0 - fully active", "1": "1 - restricted in strenuous activity",
+    "2": "2 - ambulatory, self-caring, unable to work", "3": "3 - limited self-care, in bed or chair over half the day",
+    "4": "4 - completely disabled", "9": "Not recorded",
+}
+
+# CR0460 cancer care plan intent (the MDT outcome's intent)
+CARE_PLAN_INTENT = {"C": "Curative", "Z": "Non-curative", "X": "No active treatment", "9": "Not known"}
+
+# MDT outcome (our own list: what the MDT decided next)
+MDT_OUTCOME = {
+    "surgery": "Surgery", "neoadjuvant": "Neoadjuvant therapy then review",
+    "chemotherapy": "Chemotherapy", "radiotherapy": "Radiotherapy",
+    "palliative": "Best supportive / palliative care", "surveillance": "Surveillance",
+    "further_investigation": "Further investigation", "other": "Other",
+}
+
+# --- Tumours ----------------------------------------------------------------
+
+TUMOUR_TYPE = {"primary": "Primary", "metastasis": "Metastasis", "recurrence": "Recurrence"}
+
+# ICD-10 colorectal sites in NBOCA's scope (C18-C20). Stored with the dot.
+COLORECTAL_SITES = {
+    "C18.0": "Caecum", "C18.1": "Appendix", "C18.2": "Ascending colon",
+    "C18.3": "Hepatic flexure", "C18.4": "Transverse colon", "C18.5": "Splenic flexure",
+    "C18.6": "Descending colon", "C18.7": "Sigmoid colon", "C18.8": "Overlapping lesion of colon",
+    "C18.9": "Colon, unspecified", "C19": "Rectosigmoid junction", "C20": "Rectum",
+}
+# Codes the service records but NBOCA excludes (anal cancer since April 2022).
+OUT_OF_SCOPE_SITES = {"C21.0": "Anus, unspecified", "C21.1": "Anal canal", "C21.8": "Overlapping lesion of rectum, anus and anal canal"}
+ICD10_SITES = {**COLORECTAL_SITES, **OUT_OF_SCOPE_SITES}
+
+# SNOMED CT morphology (CR6400), the ones colorectal pathology reports use.
+SNOMED_MORPHOLOGY = {
+    "35917007": "Adenocarcinoma, no subtype",
+    "72495009": "Mucinous adenocarcinoma",
+    "87737001": "Signet ring cell carcinoma",
+    "443961001": "Malignant adenomatous neoplasm",
+    "128628002": "Medullary carcinoma",
+}
+
+# CR0410 grade of differentiation
+GRADE = {"GX": "Cannot be assessed", "G1": "Well differentiated", "G2": "Moderately differentiated",
+         "G3": "Poorly differentiated", "G4": "Undifferentiated"}
+
+TNM_VERSION = {"8": "UICC 8th edition", "7": "UICC 7th edition"}
+# CR6980 TNM coding edition
+TNM_CODING_EDITION = {"1": "UICC", "2": "AJCC", "3": "ENETS"}
+# Staging prefixes: c clinical, p pathological, y after neoadjuvant therapy.
+TNM_PREFIX = {"c": "c - clinical", "p": "p - pathological", "yc": "yc - clinical after therapy", "yp": "yp - pathological after therapy"}
+# Colorectal TNM 8 categories, stored without the letter (COSD convention).
+T_CATEGORY = {c: "T" + c for c in ["X", "0", "is", "1", "2", "3", "4a", "4b"]}
+N_CATEGORY = {c: "N" + c for c in ["X", "0", "1a", "1b", "1c", "2a", "2b"]}
+M_CATEGORY = {c: "M" + c for c in ["X", "0", "1a", "1b", "1c"]}
+
+CRM_STATUS = {"clear": "Clear (> 1 mm)", "involved": "Involved (<= 1 mm)", "not_applicable": "Not applicable", "unknown": "Not known"}
+EMVI = {"present": "Present", "absent": "Absent", "unknown": "Not known"}
+
+# --- Treatments -------------------------------------------------------------
+
+# Our treatment types, each with the COSD modality (CR2040) it exports as.
+TREATMENT_TYPE = {
+    "surgery": "Surgery", "chemotherapy": "Chemotherapy", "radiotherapy": "Radiotherapy",
+    "immunotherapy": "Immunotherapy", "endoscopic": "Endoscopic treatment", "palliative": "Palliative care / other",
+}
+TREATMENT_TYPE_MODALITY = {
+    "surgery": "01", "chemotherapy": "02", "radiotherapy": "05",
+    "immunotherapy": "15", "endoscopic": "97", "palliative": "07",
+}
+
+# CR2040 cancer treatment modality (registration)
+TREATMENT_MODALITY = {
+    "01": "Surgery", "02": "Anti-cancer drug regimen (cytotoxic chemotherapy)", "03": "Anti-cancer drug regimen (hormone therapy)",
+    "04": "Chemoradiotherapy", "05": "Teletherapy (external beam radiotherapy)", "06": "Brachytherapy",
+    "07": "Specialist palliative care", "08": "Active monitoring", "09": "Non-specialist palliative care",
+    "10": "Radiofrequency ablation", "11": "High intensity focused ultrasound", "12": "Cryotherapy",
+    "13": "Proton therapy", "14": "Anti-cancer drug regimen (other)", "15": "Anti-cancer drug regimen (immunotherapy)",
+    "16": "Light therapy", "17": "Hyperbaric oxygen therapy", "19": "Radioisotope therapy",
+    "20": "Laser treatment", "21": "Biological therapies", "22": "Radiosurgery",
+    "97": "Other treatment", "98": "All treatment declined",
+}
+
+# CR0680 cancer treatment intent
+TREATMENT_INTENT = {
+    "01": "Curative", "02": "Palliative", "03": "Disease modification", "04": "Diagnostic",
+    "05": "Staging", "06": "Uncertain", "09": "Not known", "98": "Other",
+}
+
+# CR6540 adjunctive therapy
+ADJUNCTIVE_THERAPY = {"1": "Adjuvant", "2": "Neoadjuvant", "3": "Not applicable (primary treatment)", "9": "Not known"}
+
+# CR6310 surgical access type
+SURGICAL_ACCESS_TYPE = {
+    "1": "Open", "2": "Laparoscopic - planned conversion to open",
+    "3": "Laparoscopic - unplanned conversion to open", "4": "Laparoscopic - completed",
+    "5": "Robotic", "Z": "Not applicable",
+}
+
+# CR8500 surgical admission type
+SURGICAL_ADMISSION_TYPE = {"1": "Elective", "2": "Emergency", "9": "Not known"}
+
+# NBOCA-only: NCEPOD classification of intervention. The class name is stored
+# (numeric codes are not settled).
+NCEPOD_URGENCY = {"emergency": "Immediate (emergency)", "urgent": "Urgent", "expedited": "Expedited", "elective": "Elective"}
+
+# CR6010 ASA physical status
+ASA_SCORE = {"1": "ASA 1 - healthy", "2": "ASA 2 - mild systemic disease", "3": "ASA 3 - severe systemic disease",
+             "4": "ASA 4 - severe disease, constant threat to life", "5": "ASA 5 - moribund", "6": "ASA 6 - brain-dead organ donor"}
+
+# CR6480 unplanned return to theatre; also our generic yes/no/not known.
+YES_NO_UNKNOWN = {"Y": "Yes", "N": "No", "9": "Not known"}
+
+CLAVIEN_DINDO = {"I": "I", "II": "II", "IIIa": "IIIa", "IIIb": "IIIb", "IVa": "IVa", "IVb": "IVb", "V": "V (death)"}
+ANASTOMOTIC_LEAK_GRADE = {"A": "A - no change in management", "B": "B - active intervention without relaparotomy", "C": "C - relaparotomy"}
+STOMA_TYPE = {"none": "No stoma", "ileostomy": "Ileostomy", "colostomy": "Colostomy"}
+
+CHEMO_TIMING = {"neoadjuvant": "Neo-adjuvant", "adjuvant": "Adjuvant", "palliative": "Palliative"}
+RADIOTHERAPY_COURSE = {"short": "Short course (25 Gy in 5)", "long": "Long course (chemoradiotherapy)", "other": "Other"}
+
+# NBOCA major resection OPCS-4 codes (3-character categories and 4-character codes).
+MAJOR_RESECTION_OPCS = ("H04", "H05", "H06", "H07", "H09", "H10", "H11", "H29", "H33", "X14",
+                        "H404", "H411", "H414", "H479")
+
+
+def label(code_list, code, default="—"):
+    """The meaning of `code` in `code_list`, for display."""
+    if code is None or code == "":
+        return default
+    return code_list.get(str(code), str(code))
+
+
+def is_major_resection(opcs4):
+    code = (opcs4 or "").replace(".", "").upper()
+    return any(code.startswith(prefix) for prefix in MAJOR_RESECTION_OPCS)

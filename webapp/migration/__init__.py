@@ -1,0 +1,2 @@
+"""Embedded arrays -> separate collections: plan, apply, verify, rollback,
+report, lock."""
