@@ -1,0 +1,117 @@
+"""One migration (or rollback) at a time: a lease in the database.
+
+The holder renews the lease by heartbeat while it is alive; a holder killed
+with kill -9 stops renewing, and its lease lapses within LEASE_SECONDS, after
+which the next run takes it over (and resumes from the saved progress).
+While a lease is live, the app's tumour and treatment write routes refuse to
+write (see `current_holder`).
+"""
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from webapp import db
+from webapp.store import audit
+
+COLLECTION = "migration_lock"
+LOCK_ID = "migration"
+LEASE_SECONDS = 45
+HEARTBEAT_SECONDS = 10
+
+
+class LockHeld(Exception):
+    def __init__(self, holder):
+        self.holder = holder
+        super().__init__(
+            f"a {holder.get('operation', 'migration')} is already running: held by {holder['owner']} "
+            f"since {holder['acquired_at']:%Y-%m-%d %H:%M:%S} UTC (lease until {holder['expires_at']:%H:%M:%S} UTC)"
+        )
+
+
+def _coll():
+    return db.get_db()[COLLECTION]
+
+
+def default_owner(actor="cli"):
+    return f"{actor}@{socket.gethostname()}:{os.getpid()}"
+
+
+def current_holder():
+    """The live lease, or None. Reading it is one indexed find_one."""
+    doc = _coll().find_one({"_id": LOCK_ID})
+    if doc and doc["expires_at"] > audit.now():
+        return doc
+    return None
+
+
+def acquire(owner, operation="migration"):
+    """Take the lease, or take over an expired one; raise LockHeld if live.
+    Returns the lease document (with `taken_over` saying whose expired lease
+    this replaced, if any)."""
+    now = audit.now()
+    fields = {"owner": owner, "operation": operation, "acquired_at": now,
+              "renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}
+    previous = _coll().find_one({"_id": LOCK_ID})
+    try:
+        if previous is None:
+            _coll().insert_one({"_id": LOCK_ID, **fields})
+            return {**fields, "taken_over": None}
+        # Compare-and-set on the expiry we saw: two runs racing for an expired
+        # lease cannot both win.
+        won = _coll().find_one_and_update(
+            {"_id": LOCK_ID, "expires_at": previous["expires_at"], "$or": [
+                {"expires_at": {"$lte": now}}, {"owner": owner}]},
+            {"$set": fields}, return_document=ReturnDocument.AFTER)
+    except DuplicateKeyError:
+        won = None
+    if won is None:
+        raise LockHeld(current_holder() or _coll().find_one({"_id": LOCK_ID}))
+    return {**fields, "taken_over": previous["owner"] if previous["owner"] != owner else None}
+
+
+def renew(owner):
+    """Extend the lease; False if it is no longer ours (taken over)."""
+    now = audit.now()
+    result = _coll().update_one(
+        {"_id": LOCK_ID, "owner": owner},
+        {"$set": {"renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}})
+    return result.matched_count == 1
+
+
+def release(owner):
+    _coll().delete_one({"_id": LOCK_ID, "owner": owner})
+
+
+class Heartbeat:
+    """Renews the lease every HEARTBEAT_SECONDS from a daemon thread while the
+    work runs. `lost` is set when the lease was taken from us."""
+
+    def __init__(self, owner, database, interval=HEARTBEAT_SECONDS):
+        self.owner = owner
+        self.coll = database[COLLECTION]
+        self.interval = interval
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="migration-heartbeat")
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            now = audit.now()
+            result = self.coll.update_one(
+                {"_id": LOCK_ID, "owner": self.owner},
+                {"$set": {"renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}})
+            if result.matched_count != 1:
+                self.lost.set()
+                return
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(self.interval + 1)
