@@ -73,3 +73,22 @@ def test_two_processes_share_one_server(tmp_path):
     assert embedded.pid_alive(server_pid)
     procs[1].communicate("\n", timeout=20)  # the last leaves: the server stops
     assert not embedded.pid_alive(server_pid)
+
+
+SERVE = textwrap.dedent("""
+    import sys, time
+    from webapp import create_app
+    app = create_app({"MONGODB_URI": "", "VAR_DIR": sys.argv[1], "SECRET_KEY": "x"})
+    print(app.config["MONGODB_URI"], flush=True)
+    time.sleep(60)
+""")
+
+
+def test_sigterm_to_the_app_stops_the_database(tmp_path):
+    app_proc = subprocess.Popen([sys.executable, "-c", SERVE, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert app_proc.stdout.readline().startswith("mongodb://")
+    server_pid = json.loads((tmp_path / "embedded.json").read_text())["pid"]
+    app_proc.terminate()
+    assert app_proc.wait(timeout=20) == 128 + signal.SIGTERM
+    assert not embedded.pid_alive(server_pid)
+    assert not (tmp_path / "embedded.json").exists()

@@ -166,6 +166,7 @@ class SharedServer:
             state["clients"] = clients
             self._write_state(state)
         atexit.register(self.detach, os.getpid())
+        _exit_cleanly_on_sigterm()
         return uri_for(state["port"])
 
     def detach(self, owner_pid=None):
@@ -183,6 +184,18 @@ class SharedServer:
                 return
             stop_pid(state["pid"])
             self.state_path.unlink(missing_ok=True)
+
+
+def _exit_cleanly_on_sigterm():
+    """A plain SIGTERM kills Python without running atexit, which would leave
+    the database running with nobody to stop it. Turn it into a normal exit,
+    unless something (gunicorn) already handles SIGTERM its own way."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _answers(port):
