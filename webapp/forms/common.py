@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from webapp.domain import validators
@@ -13,7 +14,8 @@ class CodeField(SelectField):
     """A choice from one code list; anything else is refused in plain words."""
 
     def __init__(self, label, code_list, blank="Choose…", **kwargs):
-        choices = ([("", blank)] if blank is not None else []) + [(k, v) for k, v in code_list.items()]
+        choices = ([SelectChoice("", blank)] if blank is not None else []) + [
+            SelectChoice(k, v) for k, v in code_list.items()]
         super().__init__(label, choices=choices, **kwargs)
         self.code_list = code_list
 

@@ -17,9 +17,9 @@ MIGRATION_MESSAGE = ("A data migration is in progress (started by {owner} at {at
                      "Try again in a few minutes.")
 
 
-def page_or_fragment(page, fragment, status=200, headers=None, **context):
+def page_or_fragment(page_template, fragment, status=200, headers=None, **context):
     """`fragment` for htmx, else `page` (which includes the fragment)."""
-    template = fragment if is_htmx() else page
+    template = fragment if is_htmx() else page_template
     response = render_template(template, fragment=fragment, **context)
     return response, status, {"Vary": "HX-Request", **(headers or {})}
 
