@@ -2,7 +2,7 @@
 
 
 def register_blueprints(app):
-    from webapp.views import admin, auth, episodes, exports, health, home, migration, patients
+    from webapp.views import admin, auth, episodes, exports, health, home, migration, patients, treatments, tumours
 
-    for module in (auth, health, home, patients, episodes, migration, exports, admin):
+    for module in (auth, health, home, patients, episodes, tumours, treatments, migration, exports, admin):
         app.register_blueprint(module.bp)

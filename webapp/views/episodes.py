@@ -1,4 +1,92 @@
-"""Episodes and, within them, tumours and treatments."""
-from flask import Blueprint
+"""Episodes: the episode page (which loads its tumours and treatments as
+htmx fragments), edit, close, delete with confirmation, history."""
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+
+from webapp.forms.episodes import EpisodeForm
+from webapp.security import role_required
+from webapp.store import episodes as store
+from webapp.store import patients as patients_store
+from webapp.store import records
+from webapp.views.rendering import (READERS, WRITERS, conflict_context, found, page_or_fragment,
+                                    version_from_request)
 
 bp = Blueprint("episodes", __name__, url_prefix="/episodes")
+
+
+def _load(episode_id):
+    episode = found(store.get(episode_id))
+    return episode, patients_store.get_by_mrn(episode["patient_id"])
+
+
+@bp.route("/<episode_id>")
+@role_required(*READERS)
+def show(episode_id):
+    episode, patient = _load(episode_id)
+    return page_or_fragment("episodes/show.html", "episodes/_summary.html", episode=episode, patient=patient)
+
+
+@bp.route("/<episode_id>/edit", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def edit(episode_id):
+    episode, patient = _load(episode_id)
+    form = EpisodeForm() if request.method == "POST" else EpisodeForm.for_record(episode)
+    status, conflict = 200, None
+    if form.validate_on_submit():
+        try:
+            store.update(episode["_id"], form.fields(), form.version_number(), current_user.username)
+        except records.NotFound:
+            abort(404)
+        except records.Conflict as exc:
+            conflict = conflict_context(exc, store.ENTITY, episode["_id"], form)
+            status = 409
+        else:
+            return redirect(url_for(".show", episode_id=episode["_id"]), 303)
+    if request.method == "POST" and status == 200:
+        status = 422
+    return page_or_fragment("episodes/form.html", "episodes/_form.html", status, form=form, patient=patient,
+                            episode=episode, conflict=conflict,
+                            action=url_for(".edit", episode_id=episode["_id"]))
+
+
+@bp.route("/<episode_id>/close", methods=["POST"])
+@role_required(*WRITERS)
+def close(episode_id):
+    episode, patient = _load(episode_id)
+    try:
+        store.close(episode["_id"], version_from_request(), current_user.username)
+    except records.NotFound:
+        abort(404)
+    except records.Conflict as exc:
+        return page_or_fragment("episodes/conflict.html", "episodes/_conflict.html", 409, episode=episode,
+                                patient=patient, conflict=conflict_context(exc, store.ENTITY, episode["_id"]))
+    return redirect(url_for(".show", episode_id=episode["_id"]), 303)
+
+
+@bp.route("/<episode_id>/delete", methods=["GET", "POST", "DELETE"])
+@role_required(*WRITERS)
+def delete(episode_id):
+    episode, patient = _load(episode_id)
+    if request.method == "GET":
+        counts = store.counts(episode)
+        return page_or_fragment("episodes/delete.html", "episodes/_delete.html", episode=episode, patient=patient,
+                                counts=counts)
+    try:
+        store.delete(episode["_id"], version_from_request(), current_user.username)
+    except records.NotFound:
+        abort(404)
+    except records.Conflict as exc:
+        return page_or_fragment("episodes/conflict.html", "episodes/_conflict.html", 409, episode=episode,
+                                patient=patient, conflict=conflict_context(exc, store.ENTITY, episode["_id"]))
+    target = url_for("patients.show", patient_id=patient["_id"]) if patient else url_for("patients.index")
+    if request.headers.get("HX-Request") == "true":
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target, 303)
+
+
+@bp.route("/<episode_id>/history")
+@role_required(*READERS)
+def history(episode_id):
+    episode, _ = _load(episode_id)
+    return page_or_fragment("clinical/history.html", "clinical/_history.html", entries=store.history(episode["_id"]),
+                            title="Changes to this episode", back=url_for(".show", episode_id=episode["_id"]))

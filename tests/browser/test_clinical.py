@@ -1,0 +1,154 @@
+"""Clinician workflows in real Chromium: treatments added (each type), edited
+and deleted in place on the episode page without a reload, an invalid form's
+messages, and the same add with JavaScript off."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.clinical_data import make_episode, make_patient, make_treatments
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+BASE = {"Treatment date": "2024-03-01", "Provider organisation (ODS code)": "RX1"}
+TYPES = {
+    "surgery": {"Primary procedure (OPCS-4)": "H071", "Consultant surgeon": "Mr A Surgeon",
+                "Length of stay (days)": "7"},
+    "chemotherapy": {"Regimen": "FOLFOX", "Cycles": "6", "select:Timing": "adjuvant"},
+    "radiotherapy": {"Total dose (Gy)": "25", "Fractions": "5", "select:Course": "short"},
+    "immunotherapy": {},
+    "endoscopic": {},
+    "palliative": {},
+}
+
+
+@pytest.fixture
+def episode(app):
+    with app.app_context():
+        return make_episode(make_patient())
+
+
+def _open_episode(page, episode):
+    page.goto(f"/episodes/{episode['_id']}")
+    expect(page.locator("#treatments")).to_contain_text("No treatments recorded")
+    # Survives only if the page is never reloaded.
+    page.evaluate("window.notReloaded = true")
+
+
+def _fill(scope, fields):
+    for label, value in fields.items():
+        if label.startswith("select:"):
+            scope.get_by_label(label[7:], exact=True).select_option(value)
+        else:
+            scope.get_by_label(label, exact=True).fill(value)
+
+
+def test_add_each_type_in_place(page, sign_in, episode, database):
+    sign_in("clinician")
+    _open_episode(page, episode)
+    section = page.locator("#treatments")
+    for n, (kind, fields) in enumerate(TYPES.items(), start=1):
+        section.get_by_role("link", name="Add a treatment").click()
+        form = page.get_by_test_id("treatment-form")
+        form.get_by_label("Treatment type").select_option(kind)
+        expect(form.get_by_test_id("type-fields")).to_have_attribute("data-type", kind)
+        form.get_by_label("Treatment intent").select_option("01")
+        _fill(form, {**BASE, "Treatment date": f"2024-03-{n:02d}", **fields})
+        form.get_by_role("button", name="Save treatment").click()
+        expect(section.locator(f'tr[data-type="{kind}"]')).to_have_count(1)
+        expect(page.get_by_test_id("treatment-form")).to_have_count(0)
+    expect(section.locator("tbody tr")).to_have_count(len(TYPES))
+    assert page.evaluate("window.notReloaded") is True
+    assert database.treatments.count_documents({"episode_id": str(episode["_id"])}) == len(TYPES)
+    stored = database.treatments.find_one({"treatment_type": "radiotherapy"})
+    assert stored["total_dose_gy"] == 25.0 and stored["radiotherapy_course"] == "short"
+
+
+def test_edit_and_delete_in_place(app, page, sign_in, episode, database):
+    with app.app_context():
+        first, second = make_treatments(episode, 2)
+    sign_in("clinician")
+    page.goto(f"/episodes/{episode['_id']}")
+    page.evaluate("window.notReloaded = true")
+    section = page.locator("#treatments")
+    row = section.locator(f"#treatment-{first['treatment_id']}")
+    row.get_by_role("link", name="Edit").click()
+    form = page.get_by_test_id("treatment-form")
+    form.get_by_label("Consultant surgeon", exact=True).fill("Ms B Cutter")
+    form.get_by_role("button", name="Save treatment").click()
+    expect(row).to_contain_text("Ms B Cutter")
+    assert database.treatments.find_one({"treatment_id": first["treatment_id"]})["version"] == 2
+
+    section.locator(f"#treatment-{second['treatment_id']}").get_by_role("link", name="Delete").click()
+    confirm = page.get_by_test_id("confirm-delete")
+    expect(confirm).to_contain_text(second["treatment_id"])
+    assert database.treatments.count_documents({}) == 2  # not before confirming
+    confirm.get_by_role("button", name="Yes, delete it").click()
+    expect(section.locator(f"#treatment-{second['treatment_id']}")).to_have_count(0)
+    expect(section.locator("tbody tr")).to_have_count(1)
+    assert database.treatments.count_documents({}) == 1
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_invalid_form_shows_messages_in_place(page, sign_in, episode, database):
+    sign_in("clinician")
+    _open_episode(page, episode)
+    page.locator("#treatments").get_by_role("link", name="Add a treatment").click()
+    form = page.get_by_test_id("treatment-form")
+    form.get_by_label("Treatment date").fill("2999-01-01")
+    form.get_by_label("Provider organisation (ODS code)").fill("R!")
+    form.get_by_role("button", name="Save treatment").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_contain_text("cannot be in the future")
+    expect(summary).to_contain_text("ODS code")
+    expect(summary).to_contain_text("Choose the intent")
+    expect(page.get_by_test_id("treatment-form").get_by_label("Primary procedure (OPCS-4)")).to_be_visible()
+    assert database.treatments.count_documents({}) == 0
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_add_tumour_in_place(page, sign_in, episode, database):
+    sign_in("clinician")
+    page.goto(f"/episodes/{episode['_id']}")
+    section = page.locator("#tumours")
+    section.get_by_role("link", name="Add a tumour").click()
+    form = page.get_by_test_id("tumour-form")
+    form.get_by_label("Tumour type").select_option("primary")
+    form.get_by_label("Primary site (ICD-10)").select_option("C20")
+    form.get_by_label("Diagnosis date").fill("2024-01-25")
+    form.get_by_label("Lymph nodes examined").fill("12")
+    form.get_by_label("Lymph nodes positive").fill("2")
+    form.get_by_role("button", name="Save tumour").click()
+    expect(section.locator("tbody tr")).to_have_count(1)
+    expect(section).to_contain_text("Rectum (C20)")
+    assert database.tumours.find_one()["pathology"]["lymph_nodes_positive"] == 2
+
+
+def test_add_without_javascript(browser, live_server, auth, episode, database):
+    username = auth.ensure_user("clinician")
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"/episodes/{episode['_id']}")
+        page.get_by_role("link", name="Show the treatments").click()
+        page.get_by_role("link", name="Add a treatment").click()
+        form = page.get_by_test_id("treatment-form")
+        form.get_by_label("Treatment type").select_option("chemotherapy")
+        form.get_by_label("Treatment intent").select_option("01")
+        _fill(form, BASE)
+        # Without JavaScript the type's own fields come back with the answer
+        # (asked for, nothing saved); then the form is complete.
+        form.get_by_role("button", name="Save treatment").click()
+        expect(page.get_by_test_id("error-summary")).to_contain_text("Regimen")
+        assert database.treatments.count_documents({}) == 0
+        form = page.get_by_test_id("treatment-form")
+        _fill(form, TYPES["chemotherapy"])
+        form.get_by_role("button", name="Save treatment").click()
+        expect(page).to_have_url(f"{live_server}/episodes/{episode['_id']}/treatments")
+        expect(page.locator("tbody tr[data-type=chemotherapy]")).to_contain_text("FOLFOX")
+        assert database.treatments.find_one()["regimen"] == "FOLFOX"
+    finally:
+        context.close()

@@ -1,0 +1,130 @@
+"""Patient routes through the Flask client: pages and fragments, validation
+(422, nothing saved), 404 on unknown or malformed ids, 403 by role,
+409 on a stale edit."""
+import pytest
+
+from tests.clinical_data import make_episode, make_patient, make_tumour, surgery_fields
+from webapp.domain import nhs_number
+from webapp.store import treatments
+
+GOOD = {"mrn": "MRN7654321", "nhs_number": "", "first_name": "Grace", "last_name": "Hopper",
+        "date_of_birth": "1946-12-09", "sex": "2", "ethnic_category": "A", "postcode": "ng7 2uh",
+        "nhs_number_status": ""}
+
+
+@pytest.fixture
+def patient(app):
+    with app.app_context():
+        return make_patient()
+
+
+def test_list_page_and_fragment(auth, client, patient):
+    auth.login("clinician")
+    page = client.get("/patients/?q=Testpatient")
+    assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
+    assert "Testpatient, Ada" in page.get_data(as_text=True)
+    assert "HX-Request" in page.headers["Vary"]
+    fragment = client.get("/patients/?q=Testpatient", headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in body and "Testpatient, Ada" in body
+    assert "0 patients" in client.get("/patients/?q=Nobody", headers={"HX-Request": "true"}).get_data(as_text=True)
+
+
+def test_search_by_spaced_nhs_number(auth, client, patient):
+    auth.login("data_officer")
+    spaced = nhs_number.format_spaced(patient["nhs_number"])
+    body = client.get("/patients/", query_string={"q": spaced}).get_data(as_text=True)
+    assert "1 patient found" in body
+
+
+def test_create_patient(auth, client, database):
+    auth.login("clinician")
+    nhs = next(nhs_number.test_range(7000))
+    response = auth.post("/patients/new", {**GOOD, "nhs_number": f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    stored = database.patients.find_one({"mrn": "MRN7654321"})
+    assert stored["nhs_number"] == nhs and stored["postcode"] == "NG7 2UH"
+    assert response.headers["Location"].endswith(f"/patients/{stored['_id']}")
+    assert database.audit_log.count_documents({"entity": "patient", "action": "create"}) == 1
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("nhs_number", "999 000 0019", "check digit"),
+    ("nhs_number", "12345", "10 digits"),
+    ("date_of_birth", "2999-01-01", "cannot be in the future"),
+    ("date_of_birth", "2023-02-30", "real date"),
+    ("sex", "Q", "not one of the listed options"),
+    ("postcode", "NOT A CODE", "UK postcode"),
+    ("first_name", "Ab\x00c", "control characters"),
+    ("last_name", "x" * 101, "under 100 characters"),
+    ("mrn", "", "Fill this in" if False else "Enter the hospital number"),
+])
+def test_invalid_patient_is_422_and_saves_nothing(auth, client, database, field, value, message):
+    auth.login("clinician")
+    response = auth.post("/patients/new", {**GOOD, field: value})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert database.patients.count_documents({}) == 0
+    assert database.audit_log.count_documents({"entity": "patient"}) == 0
+
+
+def test_duplicate_mrn_is_422(auth, client, database, patient):
+    auth.login("clinician")
+    response = auth.post("/patients/new", {**GOOD, "mrn": patient["mrn"]})
+    assert response.status_code == 422 and "already has this hospital number" in response.get_data(as_text=True)
+    assert database.patients.count_documents({}) == 1
+
+
+def test_patient_page_shows_episodes_and_timeline(app, auth, client, patient):
+    with app.app_context():
+        episode = make_episode(patient)
+        make_tumour(episode)
+        treatments.add(episode, surgery_fields(), "t")
+    auth.login("clinician")
+    body = client.get(f"/patients/{patient['_id']}").get_data(as_text=True)
+    assert "Episode referred 10 Jan 2024" in body
+    assert 'data-kind="tumour"' in body and 'data-kind="treatment"' in body
+    fragment = client.get(f"/patients/{patient['_id']}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and 'data-testid="timeline"' in fragment
+
+
+def test_edit_patient_and_stale_edit_conflict(auth, client, database, patient):
+    auth.login("clinician")
+    url = f"/patients/{patient['_id']}/edit"
+    form = {**GOOD, "mrn": patient["mrn"], "version": "1", "first_name": "Edith"}
+    assert auth.post(url, form).status_code == 303
+    stale = auth.post(url, {**form, "first_name": "Zelda"})
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "Someone else changed this" in body and "first_name" in body and "Edith" in body
+    assert database.patients.find_one({"_id": patient["_id"]})["first_name"] == "Edith"
+
+
+def test_patient_history_fragment(auth, client, patient):
+    auth.login("clinician")
+    response = client.get(f"/patients/{patient['_id']}/history", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body and "Create" in body
+
+
+@pytest.mark.parametrize("path", ["/patients/nope", "/patients/0123456789abcdef01234567",
+                                  "/patients/nope/edit", "/patients/nope/history", "/patients/nope/episodes/new"])
+def test_unknown_or_malformed_patient_is_404(auth, client, path):
+    auth.login("clinician")
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("role,path,status", [
+    ("manager", "/patients/", 403), ("manager", "/patients/{id}", 403),
+    ("data_officer", "/patients/new", 403), ("data_officer", "/patients/{id}/edit", 403),
+    ("data_officer", "/patients/{id}/episodes/new", 403), ("data_officer", "/patients/{id}", 200),
+])
+def test_roles(auth, client, patient, role, path, status):
+    auth.login(role)
+    assert client.get(path.format(id=patient["_id"])).status_code == status
+
+
+def test_data_officer_cannot_post(auth, client, database):
+    auth.login("data_officer")
+    assert auth.post("/patients/new", GOOD).status_code == 403
+    assert database.patients.count_documents({}) == 0

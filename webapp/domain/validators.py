@@ -1,0 +1,110 @@
+"""Clinical validation rules as pure functions (no I/O): the forms call them,
+tests call them directly. Each returns a message in plain words, or None."""
+import re
+from datetime import date, datetime
+
+# Single-line text may hold no control characters; multi-line text may hold
+# line breaks and tabs but nothing else below U+0020 (or DEL).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+# ODS organisation codes: 3 characters for a trust, 5 for one of its sites.
+ODS_CODE = re.compile(r"^[A-Z0-9]{3}([A-Z0-9]{2})?$")
+# OPCS-4 as COSD sends it (CR0720): a letter and three digits, no dot.
+OPCS4 = re.compile(r"^[A-Z][0-9]{3}$")
+MRN = re.compile(r"^[A-Z0-9]{3,20}$")
+
+MAX_TEXT = 200
+MAX_NOTES = 2000
+
+
+def as_date(value):
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def control_characters(text, multiline=False):
+    if text is None:
+        return None
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL
+    if pattern.search(text):
+        return "Remove the control characters (invisible characters) from this text."
+    return None
+
+
+def normalise_postcode(text):
+    """`ng7 2uh` -> `NG7 2UH`; None when it is not a UK postcode."""
+    match = POSTCODE.match((text or "").strip().upper())
+    if not match:
+        return None
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def normalise_ods(text):
+    code = (text or "").strip().upper()
+    return code if ODS_CODE.match(code) else None
+
+
+def normalise_opcs4(text):
+    code = (text or "").strip().upper().replace(".", "")
+    return code if OPCS4.match(code) else None
+
+
+def normalise_mrn(text):
+    code = (text or "").strip().upper()
+    return code if MRN.match(code) else None
+
+
+def not_in_future(value, today):
+    value = as_date(value)
+    if value is not None and value > today:
+        return f"The date cannot be in the future (today is {today:%d %b %Y})."
+    return None
+
+
+def not_before(value, earlier, earlier_name):
+    value, earlier = as_date(value), as_date(earlier)
+    if value is not None and earlier is not None and value < earlier:
+        return f"This date cannot be before the {earlier_name} ({earlier:%d %b %Y})."
+    return None
+
+
+def nodes_consistent(examined, positive):
+    if examined is not None and positive is not None and positive > examined:
+        return f"Positive nodes ({positive}) cannot be more than nodes examined ({examined})."
+    return None
+
+
+def treatment_before_referral(treatment_date, referral_date):
+    """A warning (the user may confirm it), not an error: treatment before
+    referral happens (emergency surgery, then referral) but is usually a typo."""
+    treatment_date, referral_date = as_date(treatment_date), as_date(referral_date)
+    if treatment_date is not None and referral_date is not None and treatment_date < referral_date:
+        return (f"The treatment date ({treatment_date:%d %b %Y}) is before the episode's referral date "
+                f"({referral_date:%d %b %Y}). Check it, and tick the box to confirm if it is right.")
+    return None
+
+
+def end_not_before_start(start, end):
+    start, end = as_date(start), as_date(end)
+    if start is not None and end is not None and end < start:
+        return "The end date cannot be before the start date."
+    return None
+
+
+def leak_needs_grade(leak, grade):
+    if leak and not grade:
+        return "Give the grade of the anastomotic leak."
+    return None
+
+
+def complication_needs_grade(complications, grade):
+    if complications and not grade:
+        return "Give the Clavien-Dindo grade of the complication."
+    return None
+
+
+def today():
+    return date.today()

@@ -1,0 +1,117 @@
+"""Field types and validators the clinical forms share: code lists as
+choices (from domain/codes.py only), real dates, bounded clean text."""
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+
+from webapp.domain import validators
+
+
+class CodeField(SelectField):
+    """A choice from one code list; anything else is refused in plain words."""
+
+    def __init__(self, label, code_list, blank="Choose…", **kwargs):
+        choices = ([SelectChoice("", blank)] if blank is not None else []) + [
+            SelectChoice(k, v) for k, v in code_list.items()]
+        super().__init__(label, choices=choices, **kwargs)
+        self.code_list = code_list
+
+    def pre_validate(self, form):
+        if self.data not in ("", None) and self.data not in self.code_list:
+            raise StopValidation(f"“{str(self.data)[:40]}” is not one of the listed options: choose one from the list.")
+
+    @property
+    def value(self):
+        return self.data or None
+
+
+class RealDateField(DateField):
+    """An <input type=date>: impossible dates (31 April) get a message that
+    says what is wanted."""
+
+    def __init__(self, label, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(label, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a real date as year-month-day, for example 2024-03-15.")
+
+    @property
+    def value(self):
+        """As stored: a BSON date (datetime at midnight)."""
+        return datetime(self.data.year, self.data.month, self.data.day) if self.data else None
+
+
+def text(label, required=False, max_length=validators.MAX_TEXT, multiline=False, **kwargs):
+    checks = [InputRequired(message="Fill this in.") if required else Optional(),
+              Length(max=max_length, message=f"Keep this under {max_length} characters."),
+              clean_text(multiline)]
+    return StringField(label, validators=checks, filters=[_strip], **kwargs)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def clean_text(multiline=False):
+    def check(form, field):
+        message = validators.control_characters(field.data, multiline)
+        if message:
+            raise ValidationError(message)
+    return check
+
+
+def not_future(form, field):
+    message = validators.not_in_future(field.data, validators.today())
+    if message:
+        raise ValidationError(message)
+
+
+def date(label, required=False, future=False, **kwargs):
+    checks = [InputRequired(message="Enter the date.") if required else Optional()]
+    if not future:
+        checks.append(not_future)
+    return RealDateField(label, validators=checks, **kwargs)
+
+
+def integer(label, minimum=0, maximum=None, required=False, **kwargs):
+    checks = [InputRequired(message="Enter a whole number.") if required else Optional(),
+              NumberRange(min=minimum, max=maximum,
+                          message=f"Enter a whole number from {minimum} to {maximum}." if maximum is not None
+                          else f"Enter a whole number of at least {minimum}.")]
+    field = IntegerField(label, validators=checks, **kwargs)
+    return field
+
+
+class VersionedForm(FlaskForm):
+    """An edit carries the version it started from, so a save over someone
+    else's newer save is refused (409) instead of overwriting it."""
+
+    version = HiddenField(default="1")
+
+    def version_number(self):
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return 0
+
+
+def value(field):
+    """What to store for a field: None for blank, dates as BSON dates."""
+    getter = getattr(field, "value", None)
+    if isinstance(field, (CodeField, RealDateField)):
+        return getter
+    data = field.data
+    if isinstance(data, str):
+        return data or None
+    return data

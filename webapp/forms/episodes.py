@@ -1,0 +1,51 @@
+"""The episode form: what a colorectal MDT records about one pathway."""
+from wtforms import ValidationError
+
+from webapp.domain import codes, validators
+from webapp.forms.common import CodeField, VersionedForm, date, text, value
+
+DATE_FIELDS = ("referral_date", "first_seen_date", "mdt_date")
+
+
+class EpisodeForm(VersionedForm):
+    referral_date = date("Referral date", required=True)
+    referral_source = CodeField("Source of referral", codes.REFERRAL_SOURCE)
+    first_seen_date = date("First seen")
+    mdt_date = date("MDT meeting date")
+    mdt_outcome = CodeField("MDT outcome", codes.MDT_OUTCOME)
+    care_plan_intent = CodeField("Care plan intent", codes.CARE_PLAN_INTENT)
+    lead_clinician = text("Lead clinician", max_length=100)
+    provider_organisation = text("Provider organisation (ODS code)", max_length=5)
+    performance_status = CodeField("Performance status (WHO)", codes.PERFORMANCE_STATUS)
+    status = CodeField("Status", codes.EPISODE_STATUS, blank=None)
+
+    def validate_provider_organisation(self, field):
+        if field.data and validators.normalise_ods(field.data) is None:
+            raise ValidationError("An ODS code is 3 or 5 letters and digits, for example RX1 or RX1RA.")
+
+    def validate_first_seen_date(self, field):
+        message = validators.not_before(field.data, self.referral_date.data, "referral date")
+        if message:
+            raise ValidationError(message)
+
+    def validate_mdt_date(self, field):
+        message = validators.not_before(field.data, self.referral_date.data, "referral date")
+        if message:
+            raise ValidationError(message)
+
+    def fields(self):
+        out = {name: value(getattr(self, name)) for name in
+               ("referral_date", "referral_source", "first_seen_date", "mdt_date", "mdt_outcome",
+                "care_plan_intent", "lead_clinician", "performance_status", "status")}
+        out["provider_organisation"] = validators.normalise_ods(self.provider_organisation.data)
+        out["status"] = out["status"] or "open"
+        return out
+
+    @classmethod
+    def for_record(cls, episode):
+        data = {k: episode.get(k) for k in ("referral_source", "mdt_outcome", "care_plan_intent", "lead_clinician",
+                                            "provider_organisation", "performance_status", "status")}
+        for k in DATE_FIELDS:
+            data[k] = episode[k].date() if episode.get(k) else None
+        data["version"] = str(episode.get("version", 1))
+        return cls(data=data)

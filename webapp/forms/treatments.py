@@ -1,0 +1,162 @@
+"""Treatment forms: the fields every treatment has, plus one subclass per
+type with its own fields (the page shows only the chosen type's section)."""
+from datetime import datetime
+
+from wtforms import BooleanField, DecimalField, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from webapp.domain import codes, validators
+from webapp.domain.treatments import COMMON_FIELDS, fields_of
+from webapp.forms.common import CodeField, VersionedForm, date, integer, text, value
+
+
+class TreatmentForm(VersionedForm):
+    treatment_type = CodeField("Treatment type", codes.TREATMENT_TYPE, validators=[InputRequired(message="Choose one.")])
+    treatment_date = date("Treatment date", required=True)
+    treatment_intent = CodeField("Treatment intent", codes.TREATMENT_INTENT,
+                                 validators=[InputRequired(message="Choose the intent.")])
+    provider_organisation = text("Provider organisation (ODS code)", required=True, max_length=5)
+    treatment_site = text("Treatment site (ODS site code)", max_length=5)
+    adjunctive_therapy = CodeField("Adjunctive therapy", codes.ADJUNCTIVE_THERAPY)
+    confirm_before_referral = BooleanField("The treatment date is right, even though it is before the referral")
+
+    def __init__(self, *args, referral_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral_date = referral_date
+        self.warnings = []
+
+    def validate_provider_organisation(self, field):
+        if field.data and validators.normalise_ods(field.data) is None:
+            raise ValidationError("An ODS code is 3 or 5 letters and digits, for example RX1.")
+
+    def validate_treatment_site(self, field):
+        if field.data and validators.normalise_ods(field.data) is None:
+            raise ValidationError("An ODS site code is 3 or 5 letters and digits, for example RX1RA.")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        warning = validators.treatment_before_referral(self.treatment_date.data, self.referral_date)
+        if warning and not self.confirm_before_referral.data:
+            # Not saved until the user says the date is right.
+            self.warnings.append(warning)
+            self.treatment_date.errors = list(self.treatment_date.errors) + [warning]
+            ok = False
+        return ok
+
+    def fields(self):
+        out = {name: value(self[name]) for name in COMMON_FIELDS}
+        out["provider_organisation"] = validators.normalise_ods(self.provider_organisation.data)
+        out["treatment_site"] = validators.normalise_ods(self.treatment_site.data) if self.treatment_site.data else None
+        for name in fields_of(out["treatment_type"]):
+            out[name] = value(self[name])
+        return out
+
+    def type_fields(self):
+        return [self[name] for name in fields_of(self.treatment_type.data)]
+
+    @classmethod
+    def for_record(cls, treatment, **kwargs):
+        data = {}
+        for name in COMMON_FIELDS + fields_of(treatment.get("treatment_type")):
+            v = treatment.get(name)
+            data[name] = v.date() if isinstance(v, datetime) else v
+        if isinstance(data.get("opcs4_other"), list):
+            data["opcs4_other"] = ", ".join(data["opcs4_other"])
+        data["version"] = str(treatment.get("version", 1))
+        return cls(data=data, **kwargs)
+
+
+def _dates_in_order(form, field):
+    message = validators.end_not_before_start(form.start_date.data, field.data)
+    if message:
+        raise ValidationError(message)
+
+
+class SurgeryForm(TreatmentForm):
+    opcs4_primary = text("Primary procedure (OPCS-4)", required=True, max_length=5,
+                         description="Four characters, for example H071.")
+    opcs4_other = text("Other procedures (OPCS-4)", max_length=100, description="Separate codes with commas.")
+    surgical_access_type = CodeField("Surgical access type", codes.SURGICAL_ACCESS_TYPE)
+    admission_type = CodeField("Admission type", codes.SURGICAL_ADMISSION_TYPE)
+    ncepod_urgency = CodeField("NCEPOD urgency", codes.NCEPOD_URGENCY)
+    asa_grade = CodeField("ASA grade", codes.ASA_SCORE)
+    consultant_surgeon = text("Consultant surgeon", max_length=100)
+    anastomosis = BooleanField("Anastomosis formed")
+    stoma = CodeField("Stoma", codes.STOMA_TYPE)
+    complications = BooleanField("Complications")
+    clavien_dindo_grade = CodeField("Clavien-Dindo grade", codes.CLAVIEN_DINDO)
+    anastomotic_leak = BooleanField("Anastomotic leak")
+    anastomotic_leak_grade = CodeField("Anastomotic leak grade", codes.ANASTOMOTIC_LEAK_GRADE)
+    return_to_theatre = CodeField("Unplanned return to theatre", codes.YES_NO_UNKNOWN)
+    length_of_stay_days = integer("Length of stay (days)", 0, 365)
+    readmission_30d = BooleanField("Readmitted within 30 days")
+
+    def validate_opcs4_primary(self, field):
+        if field.data and validators.normalise_opcs4(field.data) is None:
+            raise ValidationError("An OPCS-4 code is a letter and three digits, for example H071.")
+
+    def validate_opcs4_other(self, field):
+        bad = [c for c in _split_codes(field.data) if validators.normalise_opcs4(c) is None]
+        if bad:
+            raise ValidationError(f"Not OPCS-4 codes: {', '.join(bad[:5])}. Use a letter and three digits, e.g. Y751.")
+
+    def validate_clavien_dindo_grade(self, field):
+        message = validators.complication_needs_grade(self.complications.data, field.data)
+        if message:
+            raise ValidationError(message)
+
+    def validate_anastomotic_leak_grade(self, field):
+        message = validators.leak_needs_grade(self.anastomotic_leak.data, field.data)
+        if message:
+            raise ValidationError(message)
+
+    def fields(self):
+        out = super().fields()
+        out["opcs4_primary"] = validators.normalise_opcs4(self.opcs4_primary.data)
+        out["opcs4_other"] = [validators.normalise_opcs4(c) for c in _split_codes(self.opcs4_other.data)]
+        if not out["complications"]:
+            out["clavien_dindo_grade"] = None
+        if not out["anastomotic_leak"]:
+            out["anastomotic_leak_grade"] = None
+        return out
+
+
+def _split_codes(text_value):
+    return [c.strip() for c in (text_value or "").replace(";", ",").split(",") if c.strip()]
+
+
+class ChemotherapyForm(TreatmentForm):
+    regimen = text("Regimen", required=True, max_length=100, description="For example CAPOX or FOLFOX.")
+    cycles = integer("Cycles", 1, 60)
+    start_date = date("Start date")
+    end_date = date("End date", future=True)
+    chemo_timing = CodeField("Timing", codes.CHEMO_TIMING, validators=[InputRequired(message="Choose one.")])
+
+    def validate_end_date(self, field):
+        _dates_in_order(self, field)
+
+
+class RadiotherapyForm(TreatmentForm):
+    total_dose_gy = DecimalField("Total dose (Gy)", places=1, validators=[
+        InputRequired(message="Enter the total dose in Gy."),
+        NumberRange(min=0.5, max=120, message="Enter a dose from 0.5 to 120 Gy.")])
+    fractions = integer("Fractions", 1, 60)
+    start_date = date("Start date")
+    end_date = date("End date", future=True)
+    radiotherapy_course = CodeField("Course", codes.RADIOTHERAPY_COURSE)
+
+    def validate_end_date(self, field):
+        _dates_in_order(self, field)
+
+    def fields(self):
+        out = super().fields()
+        out["total_dose_gy"] = float(out["total_dose_gy"])
+        return out
+
+
+FORMS = {"surgery": SurgeryForm, "chemotherapy": ChemotherapyForm, "radiotherapy": RadiotherapyForm}
+
+
+def form_class(kind):
+    """The form for a treatment type (the common one for types without their own fields)."""
+    return FORMS.get(kind, TreatmentForm)

@@ -1,0 +1,56 @@
+"""What tumours and treatments share: records under an episode, named by a
+unique string id (TUM-/TRT-), with `episode_id` and `patient_id` always taken
+from the episode, never from what a user sent."""
+import uuid
+
+from webapp.store import audit, records
+
+
+# Never taken from what a caller passes: they come from the episode, the id
+# generator and the clock.
+IDENTITY = {"_id", "tumour_id", "treatment_id", "episode_id", "patient_id", "created_at", "last_modified_at",
+            "version"}
+
+
+def new_id(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:12].upper()}"
+
+
+def add(coll, entity, id_field, prefix, episode, fields, actor):
+    now = audit.now()
+    doc = {id_field: new_id(prefix), "episode_id": str(episode["_id"]), "patient_id": episode["patient_id"]}
+    doc.update({k: v for k, v in fields.items() if k not in IDENTITY and k not in doc})
+    doc.update(created_at=now, last_modified_at=now, version=1)
+
+    def work(session):
+        coll.insert_one(doc, session=session)
+        audit.record(actor, "create", entity, doc[id_field], before=None, after=doc, session=session,
+                     episode_id=doc["episode_id"])
+        return doc
+
+    return records.in_transaction(work)
+
+
+def update(coll, entity, id_field, episode, record_id, fields, expected_version, actor, unset=()):
+    key = {id_field: record_id, "episode_id": str(episode["_id"])}
+    fields = {k: v for k, v in fields.items() if k not in IDENTITY}
+
+    def work(session):
+        return records.versioned_update(coll, entity, key, record_id, fields, expected_version, actor,
+                                        unset=unset, session=session)
+
+    return records.in_transaction(work)
+
+
+def delete(coll, entity, id_field, episode, record_id, expected_version, actor):
+    key = {id_field: record_id, "episode_id": str(episode["_id"])}
+
+    def work(session):
+        return records.versioned_delete(coll, entity, key, record_id, expected_version, actor, session=session,
+                                        episode_id=str(episode["_id"]))
+
+    return records.in_transaction(work)
+
+
+def get(coll, id_field, episode, record_id):
+    return coll.find_one({id_field: record_id, "episode_id": str(episode["_id"])})

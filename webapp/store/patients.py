@@ -1,0 +1,116 @@
+"""Patients: find (by MRN, NHS number, name, date of birth), read, create,
+edit. Each change writes its audit entry in the same transaction."""
+import re
+from datetime import datetime
+
+from webapp import db
+from webapp.domain import nhs_number
+from webapp.store import audit, records
+from webapp.store.ids import object_id
+
+ENTITY = "patient"
+FIELDS = ("mrn", "nhs_number", "nhs_number_status", "first_name", "last_name", "date_of_birth",
+          "sex", "ethnic_category", "postcode")
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+_MRN_LIKE = re.compile(r"^[A-Za-z]{0,5}\d[A-Za-z0-9]*$")
+
+
+class DuplicatePatient(Exception):
+    def __init__(self, field):
+        self.field = field
+        super().__init__(field)
+
+
+def search_filter(text):
+    """The filter for what a user typed: an NHS number (spaces or not), a
+    date of birth, an MRN, or a name (surname, or first and surname)."""
+    text = (text or "").strip()
+    if not text:
+        return {}
+    digits = nhs_number.normalise(text)
+    if digits:
+        return {"$or": [{"nhs_number": digits}, {"mrn": digits}]}
+    for fmt in _DATE_FORMATS:
+        try:
+            return {"date_of_birth": datetime.strptime(text, fmt)}
+        except ValueError:
+            pass
+    if _MRN_LIKE.match(text):
+        # A prefix match on the unique index: typing part of an MRN narrows.
+        return {"mrn": {"$regex": "^" + re.escape(text.upper())}}
+    words = text.split()
+    if len(words) >= 2:
+        return {"first_name": _starts(words[0]), "last_name": _starts(" ".join(words[1:]))}
+    return {"$or": [{"last_name": _starts(text)}, {"first_name": _starts(text)}]}
+
+
+def _starts(word):
+    return {"$regex": "^" + re.escape(word), "$options": "i"}
+
+
+def search(text, page=1, page_size=25):
+    """(patients on this page, total matching), surname order."""
+    flt = search_filter(text)
+    coll = db.get_patients_collection()
+    total = coll.count_documents(flt)
+    page = max(1, page)
+    cursor = (coll.find(flt).sort([("last_name", 1), ("first_name", 1), ("_id", 1)])
+              .skip((page - 1) * page_size).limit(page_size))
+    return list(cursor), total
+
+
+def get(patient_id):
+    oid = object_id(patient_id)
+    if oid is None:
+        return None
+    return db.get_patients_collection().find_one({"_id": oid})
+
+
+def get_by_mrn(mrn):
+    return db.get_patients_collection().find_one({"mrn": mrn})
+
+
+def _check_unique(fields, session, exclude_id=None):
+    coll = db.get_patients_collection()
+    for field in ("mrn", "nhs_number"):
+        value = fields.get(field)
+        if not value:
+            continue
+        flt = {field: value}
+        if exclude_id is not None:
+            flt["_id"] = {"$ne": exclude_id}
+        if coll.find_one(flt, {"_id": 1}, session=session):
+            raise DuplicatePatient(field)
+
+
+def create(fields, actor):
+    """Insert a patient; raises DuplicatePatient when the MRN or NHS number is taken."""
+    now = audit.now()
+    doc = {**{k: fields.get(k) for k in FIELDS}, "created_at": now, "last_modified_at": now, "version": 1}
+
+    def work(session):
+        _check_unique(doc, session)
+        result = db.get_patients_collection().insert_one(doc, session=session)
+        audit.record(actor, "create", ENTITY, result.inserted_id, before=None, after=doc, session=session)
+        return doc
+
+    return records.in_transaction(work)
+
+
+def update(patient_id, fields, expected_version, actor):
+    """Edit a patient's details (the MRN never changes: episodes refer to it)."""
+    oid = object_id(patient_id)
+    if oid is None:
+        raise records.NotFound(patient_id)
+    changes = {k: fields.get(k) for k in FIELDS if k != "mrn"}
+
+    def work(session):
+        _check_unique(changes, session, exclude_id=oid)
+        return records.versioned_update(db.get_patients_collection(), ENTITY, {"_id": oid}, oid,
+                                        changes, expected_version, actor, session=session)
+
+    return records.in_transaction(work)
+
+
+def history(patient_id):
+    return records.history(ENTITY, patient_id)

@@ -1,0 +1,118 @@
+"""What every clinical write shares: one transaction holding the change and
+its audit entry, optimistic concurrency on a `version` field, and the
+errors a caller turns into 404/409."""
+import threading
+
+from pymongo import ReadPreference
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+from webapp import db
+from webapp.domain import diff
+from webapp.store import audit
+
+
+class NotFound(Exception):
+    """The record does not exist (or not under the parent named)."""
+
+
+class Conflict(Exception):
+    """Someone saved a newer version since the caller read theirs."""
+
+    def __init__(self, entity, entity_id, expected_version, current):
+        self.entity = entity
+        self.entity_id = entity_id
+        self.expected_version = expected_version
+        self.current = current  # None when the record was deleted meanwhile
+        super().__init__(f"{entity} {entity_id}: expected version {expected_version}, "
+                         f"found {current.get('version') if current else 'deleted'}")
+
+
+_support = {}
+_support_lock = threading.Lock()
+
+
+def supports_transactions(database):
+    """Replica sets and sharded clusters do (the embedded server answers as a
+    one-node replica set); a standalone mongod does not. Asked once per client."""
+    key = id(database.client)
+    with _support_lock:
+        if key not in _support:
+            hello = database.command("hello")
+            _support[key] = bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
+        return _support[key]
+
+
+def in_transaction(work):
+    """Run work(session) so its writes and their audit entries commit
+    together (retried on transient errors); without transaction support, run
+    it with a plain session, writes in order, audit last."""
+    database = db.get_db()
+    with database.client.start_session() as session:
+        if not supports_transactions(database):
+            return work(session)
+        return session.with_transaction(
+            work, read_concern=ReadConcern("snapshot"),
+            write_concern=WriteConcern("majority", j=True),
+            read_preference=ReadPreference.PRIMARY)
+
+
+def versioned_update(coll, entity, key, entity_id, fields, expected_version, actor,
+                     unset=(), session=None, action="update"):
+    """Apply `fields` (and remove `unset`) to the record matching `key` only if
+    it is still at `expected_version`; write the audit entry with before and
+    after. Returns the new document. Raises NotFound or Conflict."""
+    before = coll.find_one(key, session=session)
+    if before is None:
+        raise NotFound(entity_id)
+    if before.get("version", 1) != expected_version:
+        raise Conflict(entity, entity_id, expected_version, before)
+    now = audit.now()
+    update = {"$set": {**fields, "last_modified_at": now, "version": expected_version + 1}}
+    removed = [k for k in unset if k in before and k not in fields]
+    if removed:
+        update["$unset"] = {k: "" for k in removed}
+    version_filter = {**key, "version": expected_version} if "version" in before else {**key, "version": {"$exists": False}}
+    result = coll.update_one(version_filter, update, session=session)
+    if result.matched_count != 1:
+        raise Conflict(entity, entity_id, expected_version, coll.find_one(key, session=session))
+    after = coll.find_one(key, session=session)
+    audit.record(actor, action, entity, entity_id, before=before, after=after, session=session)
+    return after
+
+
+def versioned_delete(coll, entity, key, entity_id, expected_version, actor, session=None, **extra):
+    before = coll.find_one(key, session=session)
+    if before is None:
+        raise NotFound(entity_id)
+    if before.get("version", 1) != expected_version:
+        raise Conflict(entity, entity_id, expected_version, before)
+    result = coll.delete_one({**key, "_id": before["_id"]}, session=session)
+    if result.deleted_count != 1:
+        raise Conflict(entity, entity_id, expected_version, None)
+    audit.record(actor, "delete", entity, entity_id, before=before, after=None, session=session, **extra)
+    return before
+
+
+def changes_since(entity, entity_id, version):
+    """What others changed after `version`: [{at, actor, action, changes}],
+    oldest first, read from the audit trail."""
+    entries = db.get_audit_log_collection().find(
+        {"entity": entity, "entity_id": str(entity_id)}).sort("at", 1)
+    out = []
+    for e in entries:
+        before_version = (e.get("before") or {}).get("version", 0)
+        if before_version >= version:
+            out.append({"at": e["at"], "actor": e["actor"], "action": e["action"],
+                        "changes": diff.changes(e.get("before"), e.get("after"))})
+    return out
+
+
+def history(entity, entity_id, limit=100):
+    """The audit entries for one record, newest first, each with its changes."""
+    out = []
+    for e in audit.history(entity, entity_id, limit):
+        out.append({"at": e["at"], "actor": e["actor"], "action": e["action"],
+                    "changes": diff.changes(e.get("before"), e.get("after")),
+                    "reason": e.get("reason")})
+    return out

@@ -1,0 +1,28 @@
+"""A patient's timeline: every episode event, tumour and treatment in date
+order, in three queries however many there are (no query per episode)."""
+from datetime import datetime
+
+from webapp import db
+
+_LAST = datetime.max
+
+
+def for_patient(mrn):
+    """(episodes, events). Events are dicts {date, kind, label, record,
+    episode_id}, oldest first; undated ones last."""
+    episodes = list(db.get_episodes_collection().find({"patient_id": mrn}).sort([("referral_date", -1), ("_id", -1)]))
+    tumours = list(db.get_tumours_collection().find({"patient_id": mrn}))
+    treatments = list(db.get_treatments_collection().find({"patient_id": mrn}))
+    events = []
+    for e in episodes:
+        events.append({"date": e.get("referral_date"), "kind": "referral", "record": e, "episode_id": str(e["_id"])})
+        if e.get("mdt_date"):
+            events.append({"date": e["mdt_date"], "kind": "mdt", "record": e, "episode_id": str(e["_id"])})
+    for t in tumours:
+        events.append({"date": t.get("diagnosis_date"), "kind": "tumour", "record": t, "episode_id": t["episode_id"]})
+    for t in treatments:
+        events.append({"date": t.get("treatment_date"), "kind": "treatment", "record": t,
+                       "episode_id": t["episode_id"]})
+    order = {"referral": 0, "mdt": 1, "tumour": 2, "treatment": 3}
+    events.sort(key=lambda ev: (ev["date"] or _LAST, order[ev["kind"]]))
+    return episodes, events

@@ -1,0 +1,33 @@
+"""Tumours of an episode, in the `tumours` collection."""
+from webapp import db
+from webapp.store import children, records
+
+ENTITY = "tumour"
+ID = "tumour_id"
+
+
+def for_episode(episode):
+    """One indexed query on (episode_id, tumour_id)."""
+    return list(db.get_tumours_collection().find({"episode_id": str(episode["_id"])})
+                .sort([("episode_id", 1), ("tumour_id", 1)]).hint([("episode_id", 1), ("tumour_id", 1)]))
+
+
+def get(episode, tumour_id):
+    return children.get(db.get_tumours_collection(), ID, episode, tumour_id)
+
+
+def add(episode, fields, actor):
+    return children.add(db.get_tumours_collection(), ENTITY, ID, "TUM", episode, fields, actor)
+
+
+def update(episode, tumour_id, fields, expected_version, actor):
+    return children.update(db.get_tumours_collection(), ENTITY, ID, episode, tumour_id, fields,
+                           expected_version, actor)
+
+
+def delete(episode, tumour_id, expected_version, actor):
+    return children.delete(db.get_tumours_collection(), ENTITY, ID, episode, tumour_id, expected_version, actor)
+
+
+def history(tumour_id):
+    return records.history(ENTITY, tumour_id)

@@ -1,0 +1,68 @@
+"""How the clinical views answer: a whole page for a normal request, only the
+fragment for htmx; the errors users cause as 404/409/422/423 in plain words."""
+from functools import wraps
+
+from flask import abort, render_template, request
+
+from webapp.migration import lock
+from webapp.security import is_htmx
+from webapp.store import records
+
+# Who may read clinical records, and who may change them (admins always may).
+READERS = ("clinician", "data_officer")
+WRITERS = ("clinician",)
+
+MIGRATION_MESSAGE = ("A data migration is in progress (started by {owner} at {at:%H:%M} UTC). "
+                     "Tumours and treatments cannot be changed until it finishes: nothing was saved. "
+                     "Try again in a few minutes.")
+
+
+def page_or_fragment(page_template, fragment, status=200, headers=None, **context):
+    """`fragment` for htmx, else `page` (which includes the fragment)."""
+    template = fragment if is_htmx() else page_template
+    response = render_template(template, fragment=fragment, **context)
+    return response, status, {"Vary": "HX-Request", **(headers or {})}
+
+
+def found(record):
+    if record is None:
+        abort(404)
+    return record
+
+
+def version_from_request():
+    """The version an action started from: in the form body, or in the query
+    string (htmx sends DELETE parameters there)."""
+    try:
+        return int(request.values.get("version", ""))
+    except ValueError:
+        return 0
+
+
+def refuse_during_migration(view):
+    """Tumour and treatment writes wait while a migration holds the lease:
+    it is moving these very records."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            holder = lock.current_holder()
+            if holder is not None:
+                message = MIGRATION_MESSAGE.format(owner=holder["owner"], at=holder["acquired_at"])
+                template = "clinical/_message.html" if is_htmx() else "clinical/message.html"
+                return (render_template(template, title="Migration in progress", message=message),
+                        423, {"Vary": "HX-Request"})
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def conflict_context(exc, entity, entity_id, form=None):
+    """What others changed since the user's version. The re-shown form now
+    carries the current version, so saving again is a deliberate choice."""
+    if exc.current is None:
+        abort(404)
+    if form is not None:
+        form.version.data = str(exc.current.get("version", 1))
+    return {"changes": records.changes_since(entity, entity_id, exc.expected_version),
+            "current_version": exc.current.get("version", 1), "expected_version": exc.expected_version}

@@ -1,0 +1,48 @@
+"""Treatments of an episode, in place on the episode page; the form's
+type-specific section is swapped by htmx when the type changes."""
+from flask import redirect, request, url_for
+
+from webapp.domain import codes
+from webapp.forms.treatments import form_class
+from webapp.security import is_htmx, role_required
+from webapp.store import episodes as episodes_store
+from webapp.store import treatments as store
+from webapp.views.episode_records import Kind, blueprint
+from webapp.views.rendering import WRITERS, found, page_or_fragment
+
+DEFAULT_TYPE = "surgery"
+
+
+def chosen_type(record=None):
+    if request.method != "GET":
+        kind = request.form.get("treatment_type")
+    else:
+        kind = request.args.get("treatment_type") or (record or {}).get("treatment_type")
+    return kind if kind in codes.TREATMENT_TYPE else DEFAULT_TYPE
+
+
+def make_form(episode, record):
+    cls = form_class(chosen_type(record))
+    referral = episode.get("referral_date")
+    if request.method == "GET":
+        if record is not None:
+            form = cls.for_record(record, referral_date=referral)
+            form.treatment_type.data = chosen_type(record)
+            return form
+        return cls(data={"treatment_type": chosen_type()}, referral_date=referral)
+    return cls(referral_date=referral)
+
+
+bp = blueprint(Kind("treatments", "treatment", store, make_form))
+
+
+@bp.route("/fields")
+@role_required(*WRITERS)
+def type_fields(episode_id):
+    """The chosen type's section of the form (htmx swaps it in when the type
+    select changes)."""
+    episode = found(episodes_store.get(episode_id))
+    if not is_htmx():
+        return redirect(url_for(".create", episode_id=episode["_id"], treatment_type=chosen_type()))
+    return page_or_fragment("episodes/record_page.html", "episodes/_treatment_type_fields.html",
+                            form=make_form(episode, None), episode=episode)
