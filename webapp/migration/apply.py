@@ -40,26 +40,21 @@ def _next_batch(episodes, last_id, size):
 
 def _insert(coll, docs):
     """Insert, unordered. Returns the documents that failed for a reason other
-    than "this very document is already there" (a rerun)."""
+    than "this very document is already there" (written by a killed run: its
+    _id is deterministic, so the _id being present proves it)."""
     if not docs:
         return []
     try:
         coll.insert_many(docs, ordered=False)
     except BulkWriteError as exc:
-        failed = []
-        for err in exc.details.get("writeErrors", []):
-            if err.get("code") == 11000 and _on_id(err):
-                continue
-            failed.append((docs[err["index"]], err.get("errmsg", str(err))))
-        return failed
+        errors = exc.details.get("writeErrors", [])
+        # The server may name any unique index the document collides on, not
+        # necessarily _id: ask which of them are ours already.
+        dup_ids = [docs[e["index"]]["_id"] for e in errors if e.get("code") == 11000]
+        present = {d["_id"] for d in coll.find({"_id": {"$in": dup_ids}}, {"_id": 1})} if dup_ids else set()
+        return [(docs[e["index"]], e.get("errmsg", str(e))) for e in errors
+                if not (e.get("code") == 11000 and docs[e["index"]]["_id"] in present)]
     return []
-
-
-def _on_id(err):
-    pattern = err.get("keyPattern")
-    if pattern is not None:
-        return list(pattern) == ["_id"]
-    return "_id_" in err.get("errmsg", "") or "_id:" in err.get("errmsg", "")
 
 
 def run(*, dry_run=False, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on_progress=None,
