@@ -3,7 +3,7 @@ migration touches (to compare runs whole)."""
 import bson
 import pytest
 
-from webapp import demo
+from webapp import db, demo
 from webapp.migration import collections
 
 SNAPSHOT_COLLECTIONS = ("episodes", "treatments", "tumours", collections.QUARANTINE, collections.RECORDS)
@@ -11,12 +11,21 @@ VOLATILE = {"migrated_at", "run_id", "quarantined_at", "restored_at"}  # when/wh
 
 
 @pytest.fixture
-def legacy(app, database):
+def store(app):
+    """The test's database without pushing an app context for the whole test
+    (the shared `database` fixture does: the test client's requests then share
+    one `g`, and Flask-WTF's cached CSRF token outlives the session that
+    sign-in clears, so form posts fail)."""
+    return db.database(app.config["MONGODB_URI"], app.config["MONGODB_DB"])
+
+
+@pytest.fixture
+def legacy(app, store):
     """A small legacy demo dataset: the new-shape data it came from, and the
     episodes exactly as written in the old shape."""
     data = demo.generate(patients=12, seed=3)
-    demo.write(data, legacy=True, database=database)
-    return {"data": data, "episodes": list(database.episodes.find().sort("_id", 1))}
+    demo.write(data, legacy=True, database=store)
+    return {"data": data, "episodes": list(store.episodes.find().sort("_id", 1))}
 
 
 def snapshot(database):
