@@ -161,3 +161,16 @@ def ping(db=None):
     version = db.client.server_info()["version"]
     return {"ok": reply.get("ok"), "version": version}
 
+
+
+# The migration's own collections (webapp.migration.collections names them).
+INDEXES["migration_quarantine"] = [
+    IndexModel([("episode", ASCENDING), ("kind", ASCENDING), ("index", ASCENDING)]),
+]
+INDEXES["migration_episodes"] = [
+    IndexModel([("state", ASCENDING), ("_id", ASCENDING)]),
+    IndexModel([("run_id", ASCENDING)]),
+]
+INDEXES[MIGRATIONS] = [
+    IndexModel([("started_at", ASCENDING)]),
+]

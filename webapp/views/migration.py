@@ -1,12 +1,106 @@
-"""The migration dashboard (managers)."""
-from flask import Blueprint, render_template
+"""The migration dashboard (managers): the live before/after table, the
+progress of the run in hand (htmx polling), the history with each report,
+and dry run / run / rollback behind a confirmation page."""
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from webapp.security import role_required
+from webapp.migration import background, lock, report, stats
+from webapp.security import is_htmx, role_required
 
 bp = Blueprint("migration", __name__, url_prefix="/migration")
+
+ACTIONS = {
+    "dry-run": {"title": "Dry run", "button": "Start dry run"},
+    "run": {"title": "Run the migration", "button": "Start the migration"},
+    "rollback": {"title": "Roll back the migration", "button": "Start the rollback"},
+}
+DEFAULT_BATCH = 500
+
+
+def _following():
+    """The run the page follows: ?run=<id>, else the one in progress."""
+    run_id = request.args.get("run")
+    if run_id:
+        doc = report.get(run_id)
+        if doc is None:
+            abort(404)
+        return doc
+    return report.active()
+
+
+def _context():
+    state, last = stats.state()
+    return {"state": state, "last": last, "measure": stats.measure(), "labels": stats.LABELS,
+            "history": report.history(), "holder": lock.current_holder()}
 
 
 @bp.route("/")
 @role_required("manager")
 def dashboard():
-    return render_template("migration/dashboard.html")
+    return render_template("migration/dashboard.html", run=_following(), **_context())
+
+
+@bp.route("/progress")
+@role_required("manager")
+def progress():
+    run = _following()
+    finished = run is not None and run["state"] not in ("starting", "running")
+    extra = _context() if finished else {}
+    if not is_htmx():
+        return redirect(url_for(".dashboard", run=request.args.get("run")))
+    response = Response(render_template("migration/_progress.html", run=run, oob=finished, **extra))
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.route("/confirm/<action>")
+@role_required("manager")
+def confirm(action):
+    if action not in ACTIONS:
+        abort(404)
+    return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
+                           measure=stats.measure(), labels=stats.LABELS, holder=lock.current_holder(),
+                           batch_size=DEFAULT_BATCH, error=None)
+
+
+@bp.route("/start/<action>", methods=["POST"])
+@role_required("manager")
+def start(action):
+    if action not in ACTIONS:
+        abort(404)
+    try:
+        batch_size = int(request.form.get("batch_size", DEFAULT_BATCH))
+        if not 1 <= batch_size <= 100_000:
+            raise ValueError
+    except ValueError:
+        return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
+                               measure=stats.measure(), labels=stats.LABELS, holder=lock.current_holder(),
+                               batch_size=request.form.get("batch_size", ""),
+                               error="Enter a batch size between 1 and 100000."), 422
+    holder = lock.current_holder()
+    if holder is not None and action != "dry-run":
+        return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
+                               measure=stats.measure(), labels=stats.LABELS, holder=holder, batch_size=batch_size,
+                               error=str(lock.LockHeld(holder)) + ". Nothing was started."), 409
+    run_id = background.start(current_app._get_current_object(), action, current_user.username, batch_size)
+    return redirect(url_for(".dashboard", run=str(run_id)), code=303)
+
+
+@bp.route("/reports/<run_id>")
+@role_required("manager")
+def report_page(run_id):
+    doc = report.get(run_id)
+    if doc is None:
+        abort(404)
+    return render_template("migration/report.html", run=doc, labels=stats.LABELS)
+
+
+@bp.route("/reports/<run_id>.json")
+@role_required("manager")
+def report_json(run_id):
+    doc = report.get(run_id)
+    if doc is None:
+        abort(404)
+    name = doc.get("report_file") or f"migration_report_{doc['_id']}.json"
+    return Response(report.to_json(doc), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,27 @@
+"""The lease in practice: a second run or a rollback is refused while one is
+active, naming the holder; the CLI says so and changes nothing."""
+import pytest
+
+from webapp.migration import apply, lock, rollback
+
+
+def test_second_run_and_rollback_refused_while_one_is_active(app, database, legacy, runner):
+    with app.app_context():
+        lock.acquire("manager-dashboard@ward:4242", "migration")
+        with pytest.raises(lock.LockHeld) as err:
+            apply.run()
+        assert "manager-dashboard@ward:4242" in str(err.value)
+        with pytest.raises(lock.LockHeld):
+            rollback.rollback()
+    result = runner.invoke(args=["migration", "run", "--yes"])
+    assert result.exit_code != 0
+    assert "a migration is already running: held by manager-dashboard@ward:4242 since" in result.output
+    assert database.treatments.count_documents({}) == 0
+    result = runner.invoke(args=["migration", "rollback", "--yes"])
+    assert result.exit_code != 0 and "held by manager-dashboard@ward:4242" in result.output
+    # A dry run writes nothing, so it does not need (or block on) the lease.
+    with app.app_context():
+        assert apply.run(dry_run=True)["state"] == "completed"
+        lock.release("manager-dashboard@ward:4242")
+        assert apply.run()["state"] == "completed"
+        assert lock.current_holder() is None  # released when done

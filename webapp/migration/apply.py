@@ -1,0 +1,212 @@
+"""The run: move every embedded treatment and tumour into its collection, in
+batches of episodes, each batch crash-safe on its own.
+
+Per batch, in this order:
+  1. read the next episodes still holding an array (by _id, so a rerun meets
+     exactly the unfinished ones);
+  2. plan them (pure) and settle duplicate ids against the collections;
+  3. insert the items (unordered; a document a killed run already wrote has
+     the same deterministic _id and is recognised as a duplicate), the
+     quarantine entries and the episode records (how to put each back);
+  4. only then unset the arrays, for the episodes whose writes all landed;
+  5. save progress.
+A kill -9 anywhere leaves episodes that still hold their arrays and perhaps
+some of their documents already written: the rerun redoes them, and the
+duplicates are recognised, so the end state equals an uninterrupted run's.
+"""
+from contextlib import nullcontext
+
+from pymongo.errors import BulkWriteError
+
+from webapp import db
+from webapp.migration import collections, crash, lock, report, stats
+from webapp.migration.plan import ID_FIELD, KINDS, plan_episode, resolve_duplicates
+from webapp.migration.progress import Progress
+from webapp.store import audit
+
+DEFAULT_BATCH = 500
+
+
+class LeaseLost(Exception):
+    pass
+
+
+def _next_batch(episodes, last_id, size):
+    query = dict(stats.LEGACY_FILTER)
+    if last_id is not None:
+        query = {"_id": {"$gt": last_id}, **query}
+    return list(episodes.find(query).sort("_id", 1).limit(size))
+
+
+def _insert(coll, docs):
+    """Insert, unordered. Returns the documents that failed for a reason other
+    than "this very document is already there" (written by a killed run: its
+    _id is deterministic, so the _id being present proves it)."""
+    if not docs:
+        return []
+    try:
+        coll.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        # The server may name any unique index the document collides on, not
+        # necessarily _id: ask which of them are ours already.
+        dup_ids = [docs[e["index"]]["_id"] for e in errors if e.get("code") == 11000]
+        present = {d["_id"] for d in coll.find({"_id": {"$in": dup_ids}}, {"_id": 1})} if dup_ids else set()
+        return [(docs[e["index"]], e.get("errmsg", str(e))) for e in errors
+                if not (e.get("code") == 11000 and docs[e["index"]]["_id"] in present)]
+    return []
+
+
+def run(*, dry_run=False, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on_progress=None,
+        run_id=None, database=None):
+    """Migrate (or, with dry_run, plan and report only). Returns the report.
+    Raises lock.LockHeld if another run or a rollback holds the lease."""
+    database = database if database is not None else db.get_db()
+    owner = owner or lock.default_owner()
+    operation = "dry-run" if dry_run else "run"
+    if not dry_run:
+        try:
+            lease = lock.acquire(owner, "migration")
+        except lock.LockHeld as held:
+            if run_id is not None:
+                report.finish(run_id, var_dir, "failed", database, errors=[str(held)])
+            raise
+    else:
+        lease = None
+    if run_id is None:
+        run_id = report.new_run(operation, owner, {"batch_size": batch_size}, database)
+    try:
+        with (lock.Heartbeat(owner, database) if not dry_run else nullcontext()) as heartbeat:
+            result = _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, heartbeat)
+    except BaseException as exc:
+        # A Python-level failure (not kill -9): close the report saying so;
+        # the data is as safe as after a kill, and a rerun resumes.
+        report.finish(run_id, var_dir, "failed", database,
+                      errors=[f"{type(exc).__name__}: {exc}"], after=stats.measure(database))
+        if not dry_run:
+            lock.release(owner)
+        raise
+    if not dry_run:
+        lock.release(owner)
+    return report.finish(run_id, var_dir, "failed" if result["errors"] else "completed", database, **result)
+
+
+def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, heartbeat):
+    episodes = database[db.EPISODES]
+    warnings, errors = [], []
+    resumed = []
+    if not dry_run:
+        db.init_indexes(database)
+        resumed = [r["_id"] for r in report.unfinished_runs(database) if r["_id"] != run_id]
+        report.mark_interrupted(resumed, run_id, database)
+        if resumed:
+            warnings.append(f"resumed after {len(resumed)} interrupted run(s): "
+                            + ", ".join(str(r) for r in resumed))
+        if lease and lease.get("taken_over"):
+            warnings.append(f"took over the lapsed lease of {lease['taken_over']}")
+        # Records of a finished rollback describe the old world: a new run starts afresh.
+        collections.records(database).delete_many({"state": "restored"})
+    before = stats.measure(database)
+    items_total = sum(before[f"embedded_{kind}"] for kind in KINDS)
+    progress = Progress(before["episodes_with_arrays"], items_total)
+    report.started(run_id, before, progress.as_dict(), database, resumes=resumed)
+
+    counts = {"episodes": 0, "treatments": 0, "tumours": 0, "quarantined": 0, "episodes_failed": 0}
+    anomalies = []
+    seen = {kind: {} for kind in KINDS}
+    last_id = None
+    batch_no = 0
+    while True:
+        batch = _next_batch(episodes, last_id, batch_size)
+        if not batch:
+            break
+        batch_no += 1
+        last_id = batch[-1]["_id"]
+        now = audit.now()
+        plans = [plan_episode(episode, now) for episode in batch]
+        for kind in KINDS:
+            ids = [doc[ID_FIELD[kind]] for plan in plans for doc in plan.items[kind]]
+            existing = {d[ID_FIELD[kind]]: d["_id"] for d in
+                        database[kind].find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})} if ids else {}
+            resolve_duplicates(kind, plans, existing, seen[kind])
+        for plan in plans:
+            plan.record["run_id"] = run_id
+            if plan.anomalies:
+                plan.record["anomalies"] = plan.anomalies
+                plan.record["has_anomalies"] = True
+            if dry_run:
+                anomalies.extend(plan.anomalies)
+
+        failed = {}
+        if not dry_run:
+            for n, kind in enumerate(KINDS):
+                docs = [doc for plan in plans for doc in plan.items[kind]]
+                for doc, message in _insert(database[kind], docs):
+                    failed.setdefault(doc["episode_id"], []).append(f"{kind} {doc[ID_FIELD[kind]]}: {message}")
+                if n == 0:
+                    crash.point("inside_batch", batch_no)
+            for doc, message in _insert(collections.quarantine(database), [q for p in plans for q in p.quarantine]):
+                failed.setdefault(doc["episode_id"], []).append(f"quarantine: {message}")
+            ok_plans = [p for p in plans if str(p.episode_id) not in failed]
+            for doc, message in _insert(collections.records(database), [p.record for p in ok_plans]):
+                failed.setdefault(str(doc["_id"]), []).append(f"record: {message}")
+            crash.point("before_unset", batch_no)
+            done_ids = [p.episode_id for p in plans if str(p.episode_id) not in failed]
+            if done_ids:
+                episodes.update_many({"_id": {"$in": done_ids}}, {"$unset": {kind: "" for kind in KINDS}})
+            crash.point("after_batch", batch_no)
+            for episode_id, messages in failed.items():
+                errors.append({"episode_id": episode_id, "message": "; ".join(messages)
+                               + " (its arrays were left in place: rerun after fixing)"})
+        moved = 0
+        for plan in plans:
+            if str(plan.episode_id) in failed:
+                continue
+            counts["episodes"] += 1
+            for kind in KINDS:
+                counts[kind] += len(plan.items[kind])
+                moved += len(plan.items[kind])
+            counts["quarantined"] += len(plan.quarantine)
+            moved += sum(1 for q in plan.quarantine if q["index"] is not None)
+        counts["episodes_failed"] += len(failed)
+        progress.advance(len(batch), moved)
+        report.save_progress(run_id, progress.as_dict(), database)
+        if on_progress:
+            on_progress(progress)
+        if heartbeat is not None and heartbeat.lost.is_set():
+            raise LeaseLost("the migration lease was taken over by another process: stopped between batches")
+
+    if not dry_run:
+        anomalies = _recorded_anomalies(database, [run_id] + resumed)
+    anomaly_counts = {}
+    for entry in anomalies:
+        anomaly_counts[entry["code"]] = anomaly_counts.get(entry["code"], 0) + 1
+    after = stats.measure(database) if not dry_run else _projected(before, counts)
+    if dry_run:
+        warnings.insert(0, "dry run: nothing was written; 'after' is what a run would leave")
+    return {"before": before, "after": after, "counts": counts, "warnings": warnings, "errors": errors,
+            "anomalies": anomalies, "anomaly_counts": anomaly_counts, "progress": progress.as_dict()}
+
+
+def _recorded_anomalies(database, run_ids):
+    """The anomalies of this run and the interrupted runs it finished, from
+    the episode records (written before each batch's arrays were removed, so
+    a kill never loses them)."""
+    out = []
+    for record in collections.records(database).find(
+            {"has_anomalies": True, "run_id": {"$in": run_ids}}, {"anomalies": 1}).sort("_id", 1):
+        out.extend(record["anomalies"])
+    return out
+
+
+def _projected(before, counts):
+    after = dict(before)
+    after["episodes_with_arrays"] = before["episodes_with_arrays"] - counts["episodes"]
+    for kind in KINDS:
+        # Every array of every episode planned leaves the episode.
+        after[f"episodes_with_embedded_{kind}"] = 0
+        after[f"embedded_{kind}"] = 0
+        after[f"{kind}_collection"] = before[f"{kind}_collection"] + counts[kind]
+    after["quarantined"] = before["quarantined"] + counts["quarantined"]
+    after["episodes_migrated"] = before["episodes_migrated"] + counts["episodes"]
+    return after

@@ -1,0 +1,131 @@
+"""Run reports: one document per run, dry run or rollback in `migrations`
+(progress is saved there as the run goes, so the dashboard and a resumed run
+can read it), and the same report as a JSON file
+`VAR_DIR/reports/migration_report_YYYYMMDD_HHMMSS.json` when it ends."""
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bson import ObjectId
+from pymongo import DESCENDING
+
+from webapp import db
+from webapp.store import audit
+from webapp.store.ids import object_id
+
+OPERATIONS = ("run", "dry-run", "rollback")
+ANOMALY_LIMIT = 1000  # listed in full up to this; counted always
+ALIVE_SECONDS = 60
+
+
+def _coll(database=None):
+    return (database if database is not None else db.get_db())[db.MIGRATIONS]
+
+
+def new_run(operation, owner, options=None, database=None):
+    now = audit.now()
+    doc = {"_id": ObjectId(), "operation": operation, "state": "starting", "owner": owner,
+           "options": options or {}, "started_at": now, "alive_at": now, "finished_at": None,
+           "duration_s": None, "before": None, "after": None, "counts": {}, "warnings": [], "errors": [],
+           "anomalies": [], "anomaly_counts": {},
+           "progress": {"episodes_total": 0, "episodes_done": 0, "items_total": 0, "items_done": 0,
+                        "rate_per_s": None, "seconds_left": None}}
+    _coll(database).insert_one(doc)
+    return doc["_id"]
+
+
+def started(run_id, before, progress, database=None, **extra):
+    _coll(database).update_one({"_id": run_id}, {"$set": {
+        "state": "running", "before": before, "progress": progress, "alive_at": audit.now(), **extra}})
+
+
+def save_progress(run_id, progress, database=None):
+    _coll(database).update_one({"_id": run_id}, {"$set": {"progress": progress, "alive_at": audit.now()}})
+
+
+def finish(run_id, var_dir, state, database=None, **fields):
+    """Close the run: state, duration, the report fields; write the JSON file."""
+    coll = _coll(database)
+    doc = coll.find_one({"_id": run_id})
+    now = audit.now()
+    fields.update(state=state, finished_at=now, duration_s=round((now - doc["started_at"]).total_seconds(), 3))
+    anomalies = fields.get("anomalies") or []
+    if len(anomalies) > ANOMALY_LIMIT:
+        fields["anomalies"] = anomalies[:ANOMALY_LIMIT]
+        fields.setdefault("warnings", []).append(
+            f"{len(anomalies)} anomalies: the first {ANOMALY_LIMIT} are listed, all are counted")
+    doc.update(fields)
+    path = write_file(doc, var_dir)
+    fields["report_file"] = path.name if path else None
+    doc["report_file"] = fields["report_file"]
+    coll.update_one({"_id": run_id}, {"$set": fields})
+    return doc
+
+
+def write_file(doc, var_dir):
+    if not var_dir:
+        return None
+    folder = Path(var_dir) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = doc["started_at"].strftime("%Y%m%d_%H%M%S")
+    path = folder / f"migration_report_{stamp}.json"
+    n = 1
+    while path.exists():  # two runs in one second keep both reports
+        n += 1
+        path = folder / f"migration_report_{stamp}_{n}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(to_json(doc))
+    tmp.replace(path)
+    return path
+
+
+def _plain(value):
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat() + "Z"
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def to_json(doc):
+    return json.dumps({"report_version": 1, **doc}, default=_plain, indent=2, ensure_ascii=False)
+
+
+def get(run_id, database=None):
+    oid = object_id(run_id)
+    return _coll(database).find_one({"_id": oid}) if oid else None
+
+
+def history(limit=50, database=None):
+    return list(_coll(database).find({}, {"anomalies": 0}).sort("started_at", DESCENDING).limit(limit))
+
+
+def last_operation(database=None):
+    """The last run or rollback (dry runs change nothing, so they do not set
+    the state)."""
+    return _coll(database).find_one({"operation": {"$in": ["run", "rollback"]}}, sort=[("started_at", DESCENDING)])
+
+
+def active(database=None):
+    """The newest run still reporting progress (a process is working on it)."""
+    since = audit.now() - timedelta(seconds=ALIVE_SECONDS)
+    return _coll(database).find_one({"state": {"$in": ["starting", "running"]}, "alive_at": {"$gt": since}},
+                                    sort=[("started_at", DESCENDING)])
+
+
+def unfinished_runs(database=None):
+    """Runs that never finished (their process died), since the last
+    finished run or rollback: the run that resumes them names them."""
+    coll = _coll(database)
+    last_done = coll.find_one({"operation": {"$in": ["run", "rollback"]}, "state": {"$in": ["completed", "failed"]}},
+                              sort=[("started_at", DESCENDING)])
+    query = {"operation": "run", "state": {"$in": ["starting", "running", "interrupted"]}}
+    if last_done:
+        query["started_at"] = {"$gt": last_done["started_at"]}
+    return list(coll.find(query, {"_id": 1}).sort("started_at", 1))
+
+
+def mark_interrupted(run_ids, by, database=None):
+    if run_ids:
+        _coll(database).update_many({"_id": {"$in": run_ids}, "state": {"$in": ["starting", "running"]}},
+                                    {"$set": {"state": "interrupted", "resumed_by": by}})

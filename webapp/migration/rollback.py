@@ -1,0 +1,212 @@
+"""The way back: each migrated episode gets its arrays again, items in their
+original positions (quarantined ones too), and the collection documents go.
+
+Per batch of episode records (state `migrated`):
+  1. rebuild each episode from its current fields, its collection documents
+     and its quarantine entries, in the original key order, and replace it;
+  2. mark the records `restoring` (the episodes are whole again);
+  3. delete the collection documents and quarantine entries they came from;
+  4. mark the records `restored` (kept: verify compares each episode with
+     the checksum of the original; the next run clears them).
+A kill between 1 and 2 rebuilds the same episode again; between 2 and 4 the
+rerun only deletes. Then the documents created through the app for episodes
+that were never migrated go into those episodes' arrays, in date order.
+"""
+from pymongo import ReplaceOne
+
+from webapp import db
+from webapp.migration import collections, crash, lock, report, stats
+from webapp.migration.plan import (ID_FIELD, KINDS, digest, new_item_for_episode, restore_episode, restore_item,
+                                   sort_key_new_item)
+from webapp.migration.progress import Progress
+from webapp.store import audit
+from webapp.store.ids import object_id
+
+DEFAULT_BATCH = 500
+
+
+def rollback(*, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on_progress=None, run_id=None, database=None):
+    database = database if database is not None else db.get_db()
+    owner = owner or lock.default_owner()
+    try:
+        lock.acquire(owner, "rollback")
+    except lock.LockHeld as held:
+        if run_id is not None:
+            report.finish(run_id, var_dir, "failed", database, errors=[str(held)])
+        raise
+    if run_id is None:
+        run_id = report.new_run("rollback", owner, {"batch_size": batch_size}, database)
+    try:
+        with lock.Heartbeat(owner, database):
+            result = _rollback(database, run_id, batch_size, on_progress)
+    except BaseException as exc:
+        report.finish(run_id, var_dir, "failed", database, errors=[f"{type(exc).__name__}: {exc}"],
+                      after=stats.measure(database))
+        lock.release(owner)
+        raise
+    lock.release(owner)
+    return report.finish(run_id, var_dir, "failed" if result["errors"] else "completed", database, **result)
+
+
+def _group(docs, key):
+    out = {}
+    for doc in docs:
+        out.setdefault(doc.get(key), []).append(doc)
+    return out
+
+
+def _rollback(database, run_id, batch_size, on_progress):
+    records = collections.records(database)
+    quarantine = collections.quarantine(database)
+    episodes = database[db.EPISODES]
+    before = stats.measure(database)
+    pending = {"state": {"$in": ["migrated", "restoring"]}}
+    total_items = before["treatments_collection"] + before["tumours_collection"] + before["quarantined"]
+    progress = Progress(records.count_documents(pending), total_items)
+    report.started(run_id, before, progress.as_dict(), database)
+    warnings, errors = [], []
+    counts = {"episodes": 0, "treatments": 0, "tumours": 0, "quarantined": 0, "changed_since": 0,
+              "deleted_since": 0, "added_since": 0, "episodes_changed_since": 0}
+    batch_no = 0
+    while True:
+        batch = list(records.find(pending).sort("_id", 1).limit(batch_size))
+        if not batch:
+            break
+        batch_no += 1
+        ids = [r["_id"] for r in batch]
+        keys = [str(i) for i in ids]
+        current = {e["_id"]: e for e in episodes.find({"_id": {"$in": ids}})}
+        items = {kind: _group(database[kind].find({"episode_id": {"$in": keys}}), "episode_id") for kind in KINDS}
+        held = _group(quarantine.find({"episode": {"$in": ids}}), "episode")
+        replacements, gone_items, gone_quarantine = [], {kind: [] for kind in KINDS}, []
+        moved = 0
+        for record in batch:
+            key = str(record["_id"])
+            mine = {kind: items[kind].get(key, []) for kind in KINDS}
+            for kind in KINDS:
+                gone_items[kind].extend(d["_id"] for d in mine[kind])
+            gone_quarantine.extend(q["_id"] for q in held.get(record["_id"], []))
+            moved += sum(len(v) for v in mine.values()) + len(held.get(record["_id"], []))
+            episode = current.get(record["_id"])
+            if episode is None:
+                errors.append({"episode_id": key, "message": "the episode was deleted after the migration: its "
+                               "items cannot go back and were removed with it"})
+                continue
+            if record["state"] != "migrated":
+                continue  # already rebuilt by a run that was killed afterwards
+            arrays = _arrays(record, mine, held.get(record["_id"], []), counts, warnings, errors)
+            restored = restore_episode(episode, record, arrays)
+            if digest(restored) != record.get("episode_checksum"):
+                counts["episodes_changed_since"] += 1
+            replacements.append(ReplaceOne({"_id": record["_id"]}, restored))
+            counts["episodes"] += 1
+        if replacements:
+            episodes.bulk_write(replacements, ordered=False)
+        records.update_many({"_id": {"$in": ids}, "state": "migrated"}, {"$set": {"state": "restoring"}})
+        crash.point("rollback_inside_batch", batch_no)
+        for kind in KINDS:
+            if gone_items[kind]:
+                database[kind].delete_many({"_id": {"$in": gone_items[kind]}})
+        if gone_quarantine:
+            quarantine.delete_many({"_id": {"$in": gone_quarantine}})
+        records.update_many({"_id": {"$in": ids}}, {"$set": {"state": "restored", "restored_at": audit.now()}})
+        progress.advance(len(batch), moved)
+        report.save_progress(run_id, progress.as_dict(), database)
+        if on_progress:
+            on_progress(progress)
+
+    _leftovers(database, counts, errors)
+    if counts["episodes_changed_since"]:
+        warnings.append(f"{counts['episodes_changed_since']} episode(s) differ from before the migration: "
+                        "changed through the app since (their current values were kept)")
+    return {"before": before, "after": stats.measure(database), "counts": counts, "warnings": warnings,
+            "errors": errors, "progress": progress.as_dict()}
+
+
+def _arrays(record, mine, held, counts, warnings, errors):
+    """kind -> the value the episode holds again."""
+    out = {}
+    for kind in KINDS:
+        shape = record["shapes"].get(kind, "absent")
+        slots = {}
+        extra = []
+        for doc in mine[kind]:
+            bookkeeping = doc.get("migration")
+            if bookkeeping and "legacy_index" in bookkeeping:
+                item = restore_item(kind, doc)
+                if digest(item) != bookkeeping.get("checksum"):
+                    counts["changed_since"] += 1
+                slots[bookkeeping["legacy_index"]] = item
+                counts[kind] += 1
+            else:
+                extra.append(new_item_for_episode(doc))
+                counts["added_since"] += 1
+        whole = None
+        for entry in held:
+            if entry["kind"] != kind:
+                continue
+            if entry["index"] is None:
+                whole = entry["value"]
+            else:
+                slots[entry["index"]] = entry["value"]
+            counts["quarantined"] += 1
+        extra.sort(key=lambda item: sort_key_new_item(kind, item))
+        if shape == "list":
+            n = record["counts"].get(kind, 0)
+            missing = [i for i in range(n) if i not in slots]
+            counts["deleted_since"] += len(missing)
+            out[kind] = [slots[i] for i in range(n) if i in slots] + extra
+        elif shape == "other":
+            out[kind] = whole
+            if extra:
+                errors.append({"episode_id": str(record["_id"]), "message": f"{kind} was not an array before the "
+                               f"migration; {len(extra)} item(s) added since cannot join it and were removed"})
+        elif shape == "null":
+            out[kind] = extra if extra else None
+        elif extra:
+            out[kind] = extra
+    return out
+
+
+def _leftovers(database, counts, errors):
+    """Documents whose episode was never migrated: added through the app to a
+    new episode (they go into its arrays, in date order, once each), or
+    written by a run killed before it removed the episode's arrays (the
+    arrays still hold them: the copies go)."""
+    episodes = database[db.EPISODES]
+    for kind in KINDS:
+        coll = database[kind]
+        id_field = ID_FIELD[kind]
+        docs = list(coll.find({}).sort("episode_id", 1))
+        by_episode = _group(docs, "episode_id")
+        for episode_key, group in by_episode.items():
+            oid = object_id(episode_key)
+            episode = episodes.find_one({"_id": oid if oid is not None else episode_key})
+            if episode is None:
+                errors.append({"episode_id": episode_key, "message": f"{len(group)} {kind} document(s) belong to "
+                               "an episode that does not exist: left in the collection"})
+                continue
+            array = episode.get(kind)
+            if array is None:
+                array = []
+            copies = [d for d in group if d.get("migration")]
+            new = [d for d in group if not d.get("migration")]
+            if copies and not isinstance(array, list):
+                errors.append({"episode_id": episode_key, "message": f"{kind} copies of a killed run found but "
+                               "the episode holds no array: left in the collection"})
+                copies = []
+            if new:
+                if not isinstance(array, list):
+                    errors.append({"episode_id": episode_key, "message": f"{kind} is not an array: {len(new)} "
+                                   "item(s) added since cannot join it: left in the collection"})
+                    new = []
+                else:
+                    present = {i.get(id_field) for i in array if isinstance(i, dict)}
+                    additions = sorted((new_item_for_episode(d) for d in new if d.get(id_field) not in present),
+                                       key=lambda item: sort_key_new_item(kind, item))
+                    if additions:
+                        episodes.update_one({"_id": episode["_id"]}, {"$set": {kind: list(array) + additions}})
+                    counts["added_since"] += len(new)
+            gone = [d["_id"] for d in copies + new]
+            if gone:
+                coll.delete_many({"_id": {"$in": gone}})

@@ -1,0 +1,80 @@
+"""The seed document's before/after table, measured live, and the migration
+state (never run, running, completed, rolled back, failed)."""
+from webapp import db
+from webapp.migration import collections, lock
+from webapp.migration.plan import KINDS
+
+LEGACY_FILTER = {"$or": [{kind: {"$exists": True}} for kind in KINDS]}
+
+
+def _size(kind):
+    # $size on the array itself, never a path through its subdocuments (the
+    # embedded server gets those wrong).
+    return {"$cond": [{"$isArray": f"${kind}"}, {"$size": f"${kind}"}, 0]}
+
+
+def measure(database=None):
+    database = database if database is not None else db.get_db()
+    episodes = database[db.EPISODES]
+    out = {
+        "episodes_total": episodes.count_documents({}),
+        "episodes_with_arrays": 0,
+    }
+    for kind in KINDS:
+        out[f"episodes_with_embedded_{kind}"] = 0
+        out[f"embedded_{kind}"] = 0
+    pipeline = [
+        {"$match": LEGACY_FILTER},
+        {"$project": {kind: _size(kind) for kind in KINDS}},
+        {"$group": {"_id": None, "episodes_with_arrays": {"$sum": 1},
+                    **{f"episodes_with_embedded_{kind}": {"$sum": {"$cond": [{"$gt": [f"${kind}", 0]}, 1, 0]}}
+                       for kind in KINDS},
+                    **{f"embedded_{kind}": {"$sum": f"${kind}"} for kind in KINDS}}},
+    ]
+    for row in episodes.aggregate(pipeline):
+        out.update({k: v for k, v in row.items() if k != "_id"})
+    for kind in KINDS:
+        out[f"{kind}_collection"] = database[kind].count_documents({})
+    out["quarantined"] = collections.quarantine(database).count_documents({})
+    out["episodes_migrated"] = collections.records(database).count_documents({"state": {"$ne": "restored"}})
+    return out
+
+
+LABELS = [
+    ("episodes_total", "Episodes total"),
+    ("episodes_with_arrays", "Episodes still holding treatments[] or tumours[]"),
+    ("episodes_with_embedded_treatments", "Episodes with embedded treatments"),
+    ("embedded_treatments", "Embedded treatments (items)"),
+    ("episodes_with_embedded_tumours", "Episodes with embedded tumours"),
+    ("embedded_tumours", "Embedded tumours (items)"),
+    ("treatments_collection", "Documents in treatments"),
+    ("tumours_collection", "Documents in tumours"),
+    ("quarantined", "Items in migration_quarantine"),
+    ("episodes_migrated", "Episodes migrated (with a way back)"),
+]
+
+STATES = ("never run", "running", "completed", "rolled back", "failed")
+
+
+def state(database=None):
+    """(state, the last run or rollback document or None)."""
+    from webapp.migration import report
+
+    last = report.last_operation(database)
+    if last is None:
+        return "never run", None
+    if last["state"] in ("running", "starting"):
+        holder = lock.current_holder()
+        if holder is not None:
+            return "running", last
+        return "failed", last  # its process died: the lease lapsed
+    if last["state"] == "completed":
+        return ("rolled back" if last["operation"] == "rollback" else "completed"), last
+    return "failed", last
+
+
+def active_run(database=None):
+    """The run document a live process is working on (a dry run counts), or None."""
+    from webapp.migration import report
+
+    return report.active(database)
