@@ -202,6 +202,10 @@ def _treatment(rng, kind, episode_id, mrn, provider, when, site, access_type, ad
             "length_of_stay_days": rng.randint(3, 21),
             "readmission_30d": rng.random() < 0.1,
         })
+        # Derived, not drawn: adding them leaves every random draw (and so the
+        # rest of the demo data) unchanged.
+        doc["discharge_date"] = when + timedelta(days=doc["length_of_stay_days"])
+        doc["discharge_destination"] = "19"
     elif kind == "chemotherapy":
         cycles = rng.randint(4, 12)
         doc.update({

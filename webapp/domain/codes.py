@@ -176,3 +176,33 @@ def label(code_list, code, default="—"):
 def is_major_resection(opcs4):
     code = (opcs4 or "").replace(".", "").upper()
     return any(code.startswith(prefix) for prefix in MAJOR_RESECTION_OPCS)
+
+
+# --- COSD export (appended for the NBOCA submission) --------------------------
+
+# CR0380 tumour laterality. The bowel is not a paired organ: the export sends
+# "8" (not applicable) unless a tumour records its own laterality.
+LATERALITY = {"L": "Left", "R": "Right", "M": "Midline", "B": "Bilateral", "8": "Not applicable", "9": "Not known"}
+
+# CR6490 SNOMED version of the morphology code (ours are SNOMED CT: "05").
+SNOMED_VERSION = {"01": "SNOMED II", "02": "SNOMED 3", "03": "SNOMED 3.5", "04": "SNOMED RT",
+                  "05": "SNOMED CT", "99": "Not known"}
+
+# CR6980 coding edition of each TNM version we store (both are UICC editions).
+TNM_VERSION_CODING_EDITION = {"8": "1", "7": "1"}
+
+# CR0750 (v9) / CR9080 (v10) discharge destination (hospital provider spell).
+DISCHARGE_DESTINATION = {
+    "19": "Usual place of residence", "29": "Temporary place of residence",
+    "30": "Repatriation from high security psychiatric accommodation", "37": "Court",
+    "38": "Penal establishment or police station", "48": "High security psychiatric hospital, Scotland",
+    "49": "NHS other hospital provider - high security psychiatric accommodation",
+    "50": "NHS other hospital provider - medium secure unit",
+    "51": "NHS other hospital provider - general ward", "52": "NHS other hospital provider - maternity or neonates",
+    "53": "NHS other hospital provider - mental illness or learning disabilities", "54": "NHS run care home",
+    "65": "Local authority residential accommodation", "66": "Local authority foster care",
+    "79": "Not applicable - patient died", "84": "Non-NHS run hospital - medium secure unit",
+    "85": "Non-NHS (other than local authority) run care home", "87": "Non-NHS run hospital",
+    "88": "Non-NHS (other than local authority) run hospice",
+    "98": "Not applicable - spell not finished", "99": "Not known",
+}

@@ -1,3 +1,65 @@
+"""`flask --app wsgi export nboca ...`: the same file the download route
+sends, written to a file, validated, counted, and recorded in the audit log."""
+import sys
+from datetime import datetime
+
+import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from webapp.export import audit, service
+
 export_cli = AppGroup("export", help="The NBOCA submission (COSD XML).")
+
+
+def _date(ctx, param, value):
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD")
+
+
+def _clock(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return service.FixedClock(datetime.fromisoformat(value))
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DDThh:mm:ss")
+
+
+@export_cli.command("nboca")
+@click.option("--version", "version", type=click.Choice(["9", "10"]), required=True, help="COSD version.")
+@click.option("--start", required=True, callback=_date, help="First day of the reporting period (YYYY-MM-DD).")
+@click.option("--end", required=True, callback=_date, help="Last day of the reporting period (YYYY-MM-DD).")
+@click.option("--provider", default=None, help="Only this provider organisation (ODS code).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="File to write.")
+@click.option("--fixed-clock", callback=_clock, default=None,
+              help="Pin the creation time (and so the submission id), for reproducible files: YYYY-MM-DDThh:mm:ss.")
+def nboca(version, start, end, provider, output, fixed_clock):
+    """Write the NBOCA submission as COSD XML, validated against the project XSD."""
+    if end < start:
+        raise click.BadParameter("the end is before the start", param_hint="--end")
+    if provider is not None:
+        provider = provider.strip().upper()
+        if not service.valid_provider(provider):
+            raise click.BadParameter("an ODS code is 3 to 5 letters or digits", param_hint="--provider")
+    request = service.Request(version, start, end, provider)
+    export = service.prepare(request, fixed_clock, organisation=current_app.config.get("NBOCA_ORGANISATION"))
+    try:
+        click.echo(f"in scope: {export.in_scope}  exported: {export.exported}  left out: {len(export.left_out)}  "
+                   f"text changed: {len(export.changes)}  under 18 (not in scope): {export.minors}")
+        for item in export.left_out:
+            click.echo(f"  left out {item['tumour_id']} (episode {item['episode_id']}): {'; '.join(item['reasons'])}")
+        if not export.valid:
+            click.echo(f"error: {export.message}", err=True)
+            sys.exit(1)
+        with open(output, "wb") as f:
+            for piece in export.chunks():
+                f.write(piece)
+        audit.record_export(export, actor="cli")
+        click.echo(f"wrote {output}: {export.exported} records, valid against {export.row['xsd']}, "
+                   f"sha256 {export.sha256}")
+    finally:
+        export.close()

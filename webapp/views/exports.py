@@ -1,12 +1,64 @@
-"""The NBOCA submission (data officers)."""
-from flask import Blueprint, render_template
+"""The NBOCA submission (data officers): choose a version and period, see
+what is in scope, what is missing and what would be left out, download the
+COSD file (streamed), and see every export made."""
+from datetime import datetime
 
-from webapp.security import role_required
+from flask import Blueprint, Response, current_app, make_response, render_template, request
+from flask_login import current_user
+
+from webapp.export import audit, service, source
+from webapp.forms.exports import ExportForm
+from webapp.security import is_htmx, role_required
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+
+def _clock():
+    # Tests pin the clock to compare the route's bytes with the CLI's.
+    fixed = current_app.config.get("EXPORT_FIXED_CLOCK")
+    return service.FixedClock(datetime.fromisoformat(fixed)) if fixed else service.SystemClock()
+
+
+def _page(form, status=200, export=None, problem=None):
+    template = "exports/_preview.html" if is_htmx() else "exports/index.html"
+    html = render_template(template, form=form, export=export, problem=problem,
+                           history=source.recent_exports())
+    response = make_response(html, status)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 @bp.route("/")
 @role_required("data_officer")
 def index():
-    return render_template("exports/index.html")
+    form = ExportForm(request.args)
+    if not request.args:
+        return _page(form)
+    if not form.validate():
+        return _page(form, 422)
+    export = service.prepare(form.to_request(), organisation=current_app.config.get("NBOCA_ORGANISATION"),
+                             write=False)
+    return _page(form, export=export)
+
+
+@bp.route("/nboca.xml")
+@role_required("data_officer")
+def download():
+    form = ExportForm(request.args)
+    if not form.validate():
+        return _page(form, 422)
+    export = service.prepare(form.to_request(), _clock(), organisation=current_app.config.get("NBOCA_ORGANISATION"))
+    if not export.valid:
+        export.close()
+        return _page(form, 422, export=export, problem=export.message)
+    audit.record_export(export, actor=current_user.username)
+
+    def stream():
+        try:
+            yield from export.chunks()
+        finally:
+            export.close()
+
+    response = Response(stream(), mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response

@@ -1,0 +1,120 @@
+"""The export page and the download: roles, form validation (422), preview
+with completeness and the left-out list, a streamed download with its file
+name, the same bytes as the CLI, and an audit entry for each download."""
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden"
+QUERY = "version=10&start=2024-01-01&end=2024-12-31"
+
+
+def row(page, label):
+    """(counted over, have it, %) of the completeness row for `label`."""
+    m = re.search(r"<td>" + re.escape(label) + r"(?: <strong>\(mandatory\)</strong>)?</td>\s*<td>([^<]*)</td>"
+                  r"\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>", page)
+    assert m, label
+    return list(m.groups())
+
+
+@pytest.mark.parametrize("role", ["clinician", "manager"])
+def test_other_roles_may_not_export(auth, client, golden_data, role):
+    auth.login(role)
+    assert client.get("/exports/").status_code == 403
+    assert client.get(f"/exports/nboca.xml?{QUERY}").status_code == 403
+
+
+def test_signed_out_is_sent_to_sign_in(client, golden_data):
+    response = client.get(f"/exports/nboca.xml?{QUERY}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_page_without_parameters_shows_the_form(auth, client):
+    auth.login("data_officer")
+    page = client.get("/exports/").get_data(as_text=True)
+    assert "Reporting period start" in page and "No export has been made yet." in page
+
+
+@pytest.mark.parametrize("query, message", [
+    ("version=10&start=2024-12-31&end=2024-01-01", "The end of the period must be on or after its start."),
+    ("version=10&start=31/12/2024&end=2024-12-31", "Enter the first day of the reporting period"),
+    ("version=8&start=2024-01-01&end=2024-12-31", "Not a valid choice"),
+    ("version=10&start=2024-01-01&end=2024-12-31&provider=R%3Cx%3E", "Enter the provider&#39;s ODS code"),
+])
+def test_invalid_parameters_are_422_with_the_form(auth, client, golden_data, query, message):
+    auth.login("data_officer")
+    for url in (f"/exports/?{query}", f"/exports/nboca.xml?{query}"):
+        response = client.get(url)
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+
+
+def test_preview_shows_counts_completeness_and_left_out(auth, client, database, golden_data):
+    database.treatments.update_one({"treatment_id": "TRT-0004"}, {"$set": {"treatment_site": ""}})
+    episode_id = next(database.episodes.find({"patient_id": "MRN0002"}))["_id"]
+    auth.login("data_officer")
+    response = client.get(f"/exports/?{QUERY}")
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    page = response.get_data(as_text=True)
+    assert 'data-testid="in-scope">3<' in page and 'data-testid="left-out">1<' in page
+    assert 'data-testid="exported">2<' in page
+    assert "Treatment site (CR1450) is missing" in page
+    assert f'href="/episodes/{episode_id}"' in page
+    # Completeness: 2 of 3 have an NHS number; 2 of the 3 treated records have every treatment site.
+    assert row(page, "NHS number") == ["in-scope records", "2 of 3", "66.7%"]
+    assert row(page, "Treatment site") == ["records with a treatment", "2 of 3", "66.7%"]
+    assert row(page, "Surgical access type") == ["records with an operation", "2 of 2", "100.0%"]
+    assert "/exports/nboca.xml?version=10&amp;start=2024-01-01&amp;end=2024-12-31" in page
+    # htmx asks for the fragment only.
+    fragment = client.get(f"/exports/?{QUERY}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and "Data completeness" in fragment
+
+
+def test_download_is_streamed_named_and_equal_to_the_cli(app, auth, client, runner, database, golden_data,
+                                                           tmp_path):
+    app.config["EXPORT_FIXED_CLOCK"] = "2026-01-02T03:04:05"
+    auth.login("data_officer")
+    response = client.get(f"/exports/nboca.xml?{QUERY}&provider=rx1")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.mimetype == "application/xml"
+    assert response.headers["Content-Disposition"] == \
+        'attachment; filename="nboca-RX1-cosd-v10-2024-01-01-to-2024-12-31.xml"'
+    body = response.get_data()
+    out = tmp_path / "cli.xml"
+    result = runner.invoke(args=["export", "nboca", "--version", "10", "--start", "2024-01-01", "--end",
+                                 "2024-12-31", "--provider", "RX1", "-o", str(out),
+                                 "--fixed-clock", "2026-01-02T03:04:05"])
+    assert result.exit_code == 0, result.output
+    assert body == out.read_bytes()
+    [web, cli] = list(database.audit_log.find({"entity": "nboca_export"}).sort("at", 1))
+    assert web["actor"] == "test-data_officer" and cli["actor"] == "cli"
+    assert web["after"]["sha256"] == hashlib.sha256(body).hexdigest()
+    assert web["after"]["provider"] == "RX1" and web["after"]["record_count"] == 2
+    assert web["after"]["start"] == "2024-01-01" and web["after"]["version"] == "10"
+    page = client.get("/exports/").get_data(as_text=True)
+    assert hashlib.sha256(body).hexdigest() in page and "test-data_officer" in page
+
+
+def test_download_of_all_providers_equals_golden(app, auth, client, golden_data):
+    app.config["EXPORT_FIXED_CLOCK"] = "2026-01-02T03:04:05"
+    auth.login("data_officer")
+    response = client.get("/exports/nboca.xml?version=9&start=2024-01-01&end=2024-12-31")
+    assert response.get_data() == (GOLDEN / "nboca-v9.xml").read_bytes()
+
+
+def test_nothing_to_export_is_explained_not_sent(auth, client, database, golden_data):
+    auth.login("data_officer")
+    response = client.get("/exports/nboca.xml?version=9&start=2030-01-01&end=2030-12-31")
+    assert response.status_code == 422
+    assert "No record in scope can be exported" in response.get_data(as_text=True)
+    assert database.audit_log.count_documents({"entity": "nboca_export"}) == 0
+
+
+def test_hostile_text_is_escaped_on_the_page(auth, client, database, golden_data):
+    database.treatments.update_one({"treatment_id": "TRT-0004"}, {"$set": {"asa_grade": "<script>x</script>"}})
+    auth.login("data_officer")
+    page = client.get(f"/exports/?{QUERY}").get_data(as_text=True)
+    assert "<script>x" not in page and "&lt;script&gt;x" in page

@@ -1,0 +1,149 @@
+"""One in-scope tumour, with its episode, patient and the episode's
+treatments, mapped to the values of one COSD record (keyed by the v9
+element names of layout.py). Pure: documents in, dict out. Values are
+strings or None; checking them against their types is the writer's job.
+"""
+import uuid
+from datetime import date, datetime
+
+from webapp.domain import codes, nhs_number
+from webapp.export.icd10 import cosd_icd10
+
+# Record ids are stable per tumour, so the same data gives the same file
+# (golden tests, CLI equal to the route) and a resubmission keeps its ids.
+RECORD_ID_NAMESPACE = uuid.UUID("6f1c7a52-3b0e-4d55-9a53-8d1c2f0b7e41")
+
+
+def record_id(tumour_id):
+    return str(uuid.uuid5(RECORD_ID_NAMESPACE, str(tumour_id)))
+
+
+def day(value):
+    """YYYY-MM-DD for a date/datetime; other non-empty values as text (the
+    type check then says what is wrong)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def code(value):
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def nhs_number_value(patient):
+    raw = patient.get("nhs_number")
+    if raw in (None, ""):
+        return None
+    return nhs_number.normalise(raw) or str(raw)
+
+
+def _staging(tumour):
+    tnm = tumour.get("tnm_staging") or {}
+    clinical = tnm.get("clinical") or {}
+    pathological = tnm.get("pathological") or {}
+    values = {
+        "TCategoryFinalPretreatment": code(clinical.get("t")),
+        "NCategoryFinalPretreatment": code(clinical.get("n")),
+        "MCategoryFinalPretreatment": code(clinical.get("m")),
+        "TCategoryIntegratedStage": code(pathological.get("t")),
+        "NCategoryIntegratedStage": code(pathological.get("n")),
+        "MCategoryIntegratedStage": code(pathological.get("m")),
+    }
+    if not any(values.values()):
+        return None
+    version = code(tnm.get("tnm_version"))
+    values["TnmVersionNumberStaging"] = version
+    values["TnmCodingEdition"] = code(tnm.get("tnm_coding_edition")) or codes.TNM_VERSION_CODING_EDITION.get(version)
+    return values
+
+
+def _treatment(t):
+    kind = t.get("treatment_type")
+    start = t.get("start_date") or t.get("treatment_date")
+    values = {
+        "_where": f"treatment {t.get('treatment_id', '?')} ({codes.label(codes.TREATMENT_TYPE, kind)}, {day(start) or 'no date'})",
+        "AdjunctiveTherapy": code(t.get("adjunctive_therapy")),
+        "CancerTreatmentIntent": code(t.get("treatment_intent")),
+        "TreatmentStartDateCancer": day(start),
+        "CancerTreatmentModalityRegistration": codes.TREATMENT_TYPE_MODALITY.get(kind) or code(kind),
+        "OrganisationSiteIdentifierOfProviderCancerTreatmentStartDate": code(t.get("treatment_site")),
+        "DischargeDateHospitalProviderSpell": day(t.get("discharge_date")),
+        "DischargeDestinationHospitalProviderSpell": code(t.get("discharge_destination")),
+    }
+    if kind == "surgery":
+        values["Surgery"] = {
+            "ProcedureDate": day(t.get("treatment_date")),
+            "SurgicalAdmissionType": code(t.get("admission_type")),
+            "PrimaryProcedureOpcs": _opcs(t.get("opcs4_primary")),
+            "ProcedureOpcs": [_opcs(c) for c in (t.get("opcs4_other") or []) if code(c)],
+            "UnplannedReturnToTheatreIndicator": code(t.get("return_to_theatre")),
+            "AsaScore": code(t.get("asa_grade")),
+            "SurgicalAccessType": code(t.get("surgical_access_type")),
+        }
+    return values
+
+
+def _opcs(value):
+    text = code(value)
+    return text.replace(".", "").upper() if text else None
+
+
+def _date_key(t):
+    when = t.get("start_date") or t.get("treatment_date")
+    return (when if isinstance(when, datetime) else datetime.max, str(t.get("treatment_id", "")))
+
+
+def values(tumour, episode, patient, treatments):
+    """The record's values. `treatments` are the tumour's episode's, any order."""
+    nhs = nhs_number_value(patient)
+    morphology = code(tumour.get("snomed_morphology_code"))
+    pathology = tumour.get("pathology") or {}
+    problems = []
+    if nhs and not nhs_number.is_valid(nhs):
+        problems.append("NHS number (CR0010) is not a valid NHS number (Modulus 11 check)")
+    return {
+        "_problems": problems,
+        "Id": record_id(tumour.get("tumour_id")),
+        "LinkagePatientId": {
+            "NhsNumber": nhs,
+            "LocalPatientIdentifier": code(patient.get("mrn")),
+            "NhsNumberStatusIndicatorCode": code(patient.get("nhs_number_status")),
+            "PersonBirthDate": day(patient.get("date_of_birth")),
+            "OrganisationIdentifierCodeOfProvider": code(episode.get("provider_organisation")),
+        },
+        "PrimaryPathway": {
+            "LinkageDiagnosticDetails": {
+                "PrimaryDiagnosisIcd": cosd_icd10(tumour.get("icd10_code")) or None,
+                "TumourLaterality": code(tumour.get("laterality")) or "8",
+                "DateOfPrimaryDiagnosisClinicallyAgreed": day(tumour.get("diagnosis_date")),
+            },
+            "ReferralAndFirstStageOfPatientPathway": {
+                "SourceOfReferralForOut-patients": code(episode.get("referral_source")),
+                "DateFirstSeen": day(episode.get("first_seen_date")),
+            },
+            "Diagnosis": {
+                "MorphologySNOMED": {"MorphologySnomedDiagnosis": morphology, "SnomedVersionDiagnosis": "05"}
+                if morphology else None,
+                "GradeOfDifferentiationAtDiagnosis": code(pathology.get("grade")),
+                "PerformanceStatusAdult": code(episode.get("performance_status")),
+            },
+            "Staging": _staging(tumour),
+        },
+        "Demographics": {
+            "PersonFamilyName": patient.get("last_name"),
+            "PersonGivenName": patient.get("first_name"),
+            "PostcodeOfUsualAddressAtDiagnosis": patient.get("postcode"),
+            "PersonStatedGenderCode": code(patient.get("sex")),
+            "EthnicCategory": code(patient.get("ethnic_category")),
+        },
+        "CancerCarePlan": {
+            "MultidisciplinaryTeamDiscussionDateCancer": day(episode.get("mdt_date")),
+            "CancerCarePlanIntent": code(episode.get("care_plan_intent")),
+        },
+        "Treatment": [_treatment(t) for t in sorted(treatments, key=_date_key)],
+    }

@@ -1,0 +1,214 @@
+"""One NBOCA export: select, map, check and write every in-scope record in
+one pass, then put the header (which needs the final record count) in front.
+Records go to a spooled temporary file as they are written, so memory stays
+flat; the assembled file is validated against the project XSD, one record
+at a time, and hashed before anyone is offered it. The route and the CLI
+both call `prepare` and send `chunks()`, so they write the same bytes.
+"""
+import hashlib
+import re
+import tempfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from webapp.export import completeness, record, scope, source, versions, writer
+
+SPOOL_IN_MEMORY = 4 * 1024 * 1024
+CHUNK = 64 * 1024
+# Used only so a record can be validated before the real header exists.
+_PROVISIONAL_ORGANISATION = "AAA"
+SUBMISSION_ID_NAMESPACE = uuid.UUID("0b7d9a8e-5c1f-4e0a-b0f6-2f6d3c9e8a17")
+
+
+def valid_provider(code):
+    """An ODS organisation code as COSD carries the provider (CR0030)."""
+    return bool(re.fullmatch(r"[A-Z0-9]{3,5}", code or ""))
+
+
+@dataclass(frozen=True)
+class Request:
+    version: str
+    start: date
+    end: date
+    provider: str = None
+
+    def describe(self):
+        return {"version": self.version, "start": self.start.isoformat(), "end": self.end.isoformat(),
+                "provider": self.provider}
+
+
+class SystemClock:
+    def now(self):
+        return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+    def submission_id(self, request):
+        return str(uuid.uuid4())
+
+
+class FixedClock:
+    """For tests and reproducible files: a pinned creation time, and a
+    submission id derived from it and the request."""
+
+    def __init__(self, when):
+        self.when = when.replace(microsecond=0)
+
+    def now(self):
+        return self.when
+
+    def submission_id(self, request):
+        key = f"{self.when.isoformat()}|{request.version}|{request.start}|{request.end}|{request.provider or ''}"
+        return str(uuid.uuid5(SUBMISSION_ID_NAMESPACE, key))
+
+
+class Export:
+    """The outcome of `prepare`: counts, what was left out and why, what
+    text was changed, completeness, and (when written) the file itself."""
+
+    def __init__(self, request):
+        self.request = request
+        self.row = versions.get(request.version)
+        self.in_scope = 0
+        self.exported = 0
+        self.minors = 0
+        self.left_out = []
+        self.changes = []
+        self.completeness = completeness.Completeness()
+        self.providers = Counter()
+        self.organisation = None
+        self.submission_id = None
+        self.created = None
+        self.header = b""
+        self.spool = None
+        self.sha256 = None
+        self.valid = False
+        self.message = ""
+
+    @property
+    def filename(self):
+        r = self.request
+        return f"nboca-{self.organisation or 'none'}-cosd-v{r.version}-{r.start}-to-{r.end}.xml"
+
+    @property
+    def record_count(self):
+        return self.exported
+
+    def chunks(self):
+        """The file, in pieces."""
+        yield self.header
+        self.spool.seek(0)
+        while True:
+            piece = self.spool.read(CHUNK)
+            if not piece:
+                break
+            yield piece
+        yield writer.ROOT_CLOSE
+
+    def close(self):
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
+    def summary(self):
+        """What the audit log keeps about this export."""
+        return {**self.request.describe(), "organisation": self.organisation, "submission_id": self.submission_id,
+                "record_count": self.exported, "in_scope": self.in_scope, "left_out": len(self.left_out),
+                "text_changed": len(self.changes), "sha256": self.sha256, "filename": self.filename,
+                "created": self.created.isoformat() if self.created else None}
+
+
+def _leave_out(export, bundle, reasons):
+    t = bundle.tumour
+    export.left_out.append({
+        "tumour_id": t.get("tumour_id"), "episode_id": str(t.get("episode_id") or ""),
+        "mrn": (bundle.patient or {}).get("mrn") or t.get("patient_id"),
+        "diagnosis_date": record.day(t.get("diagnosis_date")), "reasons": reasons,
+    })
+
+
+def _header_values(export, organisation, count):
+    r = export.request
+    return {"Id": export.submission_id, "OrganisationIdentifierCodeOfSubmittingOrganisation": organisation,
+            "RecordCount": str(count), "ReportingPeriodStartDate": r.start.isoformat(),
+            "ReportingPeriodEndDate": r.end.isoformat(),
+            "FileCreationDateTime": export.created.strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+def prepare(request, clock=None, organisation=None, write=True, database=None):
+    """Run the export. With write=False only the counts, left-out list and
+    completeness are produced (the page's preview)."""
+    clock = clock or SystemClock()
+    export = Export(request)
+    export.created = clock.now()
+    export.submission_id = clock.submission_id(request)
+    version = request.version
+    provisional, _ = writer.build_header(version, _header_values(export, _PROVISIONAL_ORGANISATION, 1))
+    validator = writer.RecordValidator(version, export.row["namespace"], provisional)
+    if write:
+        export.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+
+    for bundle in source.bundles(request.start, request.end, database=database):
+        episode, patient = bundle.episode, bundle.patient
+        reasons = []
+        if episode is None:
+            if request.provider:
+                continue  # cannot be attributed to the provider asked for
+            reasons.append(f"episode {bundle.tumour.get('episode_id')} not found")
+        elif request.provider and episode.get("provider_organisation") != request.provider:
+            continue
+        if patient is None:
+            reasons.append(f"patient {bundle.tumour.get('patient_id')} not found")
+        else:
+            adult = scope.is_adult_at(patient.get("date_of_birth"), bundle.tumour.get("diagnosis_date"))
+            if adult is False:
+                export.minors += 1
+                continue
+        export.in_scope += 1
+        values = record.values(bundle.tumour, episode or {}, patient or {}, bundle.treatments)
+        export.completeness.add(bundle, values)
+        element, problems, changes = writer.build_record(version, values)
+        where = {"tumour_id": bundle.tumour.get("tumour_id"), "episode_id": str(bundle.tumour.get("episode_id"))}
+        export.changes.extend({**where, **c} for c in changes)
+        problems = reasons + problems
+        if not problems:
+            error = validator.error(element)
+            if error:
+                problems = [f"the record does not fit the schema: {error}"]
+        if problems:
+            _leave_out(export, bundle, problems)
+            continue
+        export.exported += 1
+        export.providers[episode.get("provider_organisation")] += 1
+        if write:
+            export.spool.write(writer.serialise(element))
+
+    export.organisation = request.provider or organisation or _most_common(export.providers)
+    if not write:
+        return export
+    if export.exported == 0:
+        export.message = "No record in scope can be exported, so there is no file to send."
+        return export
+    header, problems = writer.build_header(version, _header_values(export, export.organisation, export.exported))
+    if problems:
+        export.message = "The file header is not valid: " + "; ".join(problems)
+        return export
+    export.header = writer.root_open(export.row["namespace"]) + b"".join(writer.serialise(el) for el in header)
+    digest = hashlib.sha256()
+
+    def hashed():
+        for piece in export.chunks():
+            digest.update(piece)
+            yield piece
+
+    export.valid, message = writer.validate_stream(version, hashed())
+    export.sha256 = digest.hexdigest()
+    if not export.valid:
+        export.message = "The file does not validate against the schema: " + message
+    return export
+
+
+def _most_common(counter):
+    if not counter:
+        return None
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0] or ""))[0][0]

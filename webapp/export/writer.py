@@ -1,0 +1,162 @@
+"""Values to XML: walks the layout in its official order, cleans text,
+checks each value against its type (so a reason can be given in plain
+words), builds the lxml element, and validates each record against the
+project XSD before it is written. Serialisation is per record: a file of
+any size is written one record at a time."""
+from lxml import etree
+
+from webapp.export import layout, sanitise, types, xsd
+from webapp.export.layout import Choice, Group, Leaf
+
+# Free text is cut to fit; identifiers and codes never are (a cut identifier
+# would link the record to someone else: it is left out instead).
+TRUNCATED_TYPES = {"ST_NHS_PersonName", "ST_NHS_Postcode"}
+
+
+def _present(value):
+    if value is None or value == "" or value == []:
+        return False
+    if isinstance(value, dict):
+        return any(_present(v) for k, v in value.items() if not k.startswith("_"))
+    if isinstance(value, list):
+        return any(_present(v) for v in value)
+    return True
+
+
+class _Build:
+    def __init__(self):
+        self.problems = []
+        self.changes = []
+
+    def group(self, node, values, parent, where):
+        el = etree.Element(node.name) if parent is None else etree.SubElement(parent, node.name)
+        where = f"{values['_where']}: " if values.get("_where") else where
+        for child in node.children:
+            self.child(child, values, el, where)
+        return el
+
+    def child(self, node, values, parent, where):
+        if isinstance(node, Choice):
+            emitted = 0
+            for alt in node.children:
+                if _present(values.get(alt.key)):
+                    self.child(alt, values, parent, where)
+                    emitted += 1
+            if emitted < node.min:
+                self.problems.append(f"{where}{node.label} is missing")
+            return
+        raw = values.get(node.key)
+        items = raw if isinstance(raw, list) else [raw]
+        items = [v for v in items if _present(v)]
+        if isinstance(node, Group):
+            if not items and node.min >= 1:
+                items = [{}]
+            for item in items:
+                self.group(node, item, parent, where)
+            return
+        if not items and node.min >= 1:
+            self.problems.append(f"{where}{node.label} ({node.item}) is missing")
+        for item in items:
+            self.leaf(node, item, parent, where)
+
+    def leaf(self, node, value, parent, where):
+        kind = types.get(node.type)
+        text, notes = sanitise.clean(value, kind.max_length if node.type in TRUNCATED_TYPES else None)
+        field = f"{where}{node.label} ({node.item})"
+        if notes:
+            self.changes.append({"field": field, "change": "; ".join(notes)})
+        if not text:
+            if node.min >= 1:
+                self.problems.append(f"{field} is missing")
+            return
+        problem = kind.problem(text)
+        if problem:
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            self.problems.append(f"{field} '{shown}' {problem}")
+            return
+        el = etree.SubElement(parent, node.name)
+        if node.carrier == "text":
+            el.text = text
+        else:
+            el.set(node.carrier, text)
+
+
+def build_record(version, values):
+    """(element, problems, changes) for one record's values."""
+    _, record = layout.for_version(version)
+    build = _Build()
+    build.problems.extend(values.get("_problems", ()))
+    element = build.group(record, values, None, "")
+    return element, build.problems, build.changes
+
+
+def build_header(version, values):
+    header, _ = layout.for_version(version)
+    build = _Build()
+    elements = []
+    holder = etree.Element("holder")
+    for leaf in header:
+        build.child(leaf, values, holder, "")
+    elements = list(holder)
+    return elements, build.problems
+
+
+def serialise(element):
+    """One child of the root as indented UTF-8 bytes, ending in a newline."""
+    etree.indent(element, space="  ", level=1)
+    return b"  " + etree.tostring(element, encoding="UTF-8", xml_declaration=False) + b"\n"
+
+
+def root_open(namespace):
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            + f'<COSD:COSD xmlns:COSD="{namespace}">\n'.encode("ascii"))
+
+
+ROOT_CLOSE = b"</COSD:COSD>\n"
+
+
+class RecordValidator:
+    """Validates one record at a time against the whole-file schema: the
+    record is placed in a document with the file's header, checked, and taken
+    out again, so memory does not grow with the number of records."""
+
+    def __init__(self, version, namespace, header_elements):
+        self.schema = xsd.schema(version)
+        self.root = etree.Element(f"{{{namespace}}}COSD", nsmap={"COSD": namespace})
+        for el in header_elements:
+            self.root.append(_copy(el))
+        self.tree = etree.ElementTree(self.root)
+
+    def error(self, element):
+        """None when valid, else the first schema error's message."""
+        self.root.append(element)
+        try:
+            if self.schema.validate(self.tree):
+                return None
+            return self.schema.error_log.last_error.message
+        finally:
+            self.root.remove(element)
+
+
+def _copy(el):
+    return etree.fromstring(etree.tostring(el))
+
+
+def validate_stream(version, chunks):
+    """Validate a whole file given as byte chunks, holding one record at a
+    time. Returns (ok, message)."""
+    parser = etree.XMLPullParser(events=("end",), schema=xsd.schema(version), resolve_entities=False,
+                                 no_network=True, huge_tree=True)
+    try:
+        for chunk in chunks:
+            parser.feed(chunk)
+            for _, el in parser.read_events():
+                if el.getparent() is not None and el.getparent().getparent() is None:
+                    # A finished child of the root: drop it and what came before.
+                    el.clear()
+                    while el.getprevious() is not None:
+                        del el.getparent()[0]
+        parser.close()
+    except etree.XMLSyntaxError as e:
+        return False, str(e)
+    return True, ""

@@ -1,0 +1,39 @@
+"""The NBOCA export's parameters: version, reporting period, provider."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
+
+from webapp.export import service, versions
+
+
+class ExportForm(FlaskForm):
+    """Read from the query string (GET: choosing what to look at changes
+    nothing, so there is no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    version = SelectField("COSD version", choices=[SelectChoice(v, versions.get(v)["label"]) for v in ("10", "9")],
+                          default="10", validators=[DataRequired(message="Choose a COSD version.")])
+    start = DateField("Reporting period start", validators=[
+        DataRequired(message="Enter the first day of the reporting period, for example 2024-01-01.")])
+    end = DateField("Reporting period end", validators=[
+        DataRequired(message="Enter the last day of the reporting period, for example 2024-12-31.")])
+    provider = StringField("Provider organisation (optional)", filters=[lambda v: (v or "").strip().upper() or None],
+                           validators=[Optional(), Regexp(r"^[A-Z0-9]{3,5}$", message=(
+                               "Enter the provider's ODS code: 3 to 5 letters or digits, for example RX1."))])
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError("The end of the period must be on or after its start.")
+
+    def to_request(self):
+        return service.Request(self.version.data, self.start.data, self.end.data, self.provider.data)
+
+    def query(self):
+        """The parameters as the download URL carries them."""
+        out = {"version": self.version.data, "start": self.start.data.isoformat(), "end": self.end.data.isoformat()}
+        if self.provider.data:
+            out["provider"] = self.provider.data
+        return out
