@@ -155,12 +155,15 @@ def init_indexes(db=None):
 
 
 def ping(db=None):
-    """The health check: the ping result and the server's version."""
+    """The health check: the ping result and the server's version, or
+    ok=0 and the error's name when the database does not answer."""
     db = get_db() if db is None else db
-    reply = db.command("ping")
-    version = db.client.server_info()["version"]
+    try:
+        reply = db.command("ping")
+        version = db.client.server_info()["version"]
+    except pymongo.errors.PyMongoError as exc:
+        return {"ok": 0, "error": type(exc).__name__}
     return {"ok": reply.get("ok"), "version": version}
-
 
 
 # The migration's own collections (webapp.migration.collections names them).
