@@ -3,7 +3,6 @@ of what XML 1.0 forbids, cut to its type's length, and the changes are
 reported."""
 from lxml import etree
 
-from tests.export import dataset
 from tests.export.conftest import export_bytes, parse_valid
 from webapp.export import sanitise
 

@@ -1,12 +1,13 @@
 """Values to XML: walks the layout in its official order, cleans text,
 checks each value against its type (so a reason can be given in plain
-words), builds the lxml element, and validates each record against the
-project XSD before it is written. Serialisation is per record: a file of
-any size is written one record at a time."""
+words) and builds the lxml element. Serialisation is per record, so a file
+of any size is written one record at a time; validation with lxml is of the
+whole file as a stream (validate_stream), or of one record at a time
+(RecordValidator) when the export has to find the records lxml rejects."""
 from lxml import etree
 
 from webapp.export import layout, sanitise, types, xsd
-from webapp.export.layout import Choice, Group, Leaf
+from webapp.export.layout import Choice, Leaf
 
 # Free text is cut to fit; identifiers and codes never are (a cut identifier
 # would link the record to someone else: it is left out instead).
@@ -118,12 +119,10 @@ def build_record(version, values):
 def build_header(version, values):
     header, _ = layout.for_version(version)
     build = _Build()
-    elements = []
     holder = etree.Element("holder")
     for leaf in header:
         build.child(leaf, values, holder, "")
-    elements = list(holder)
-    return elements, build.problems
+    return list(holder), build.problems
 
 
 def serialise(element):
