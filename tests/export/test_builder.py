@@ -193,3 +193,14 @@ def test_lxml_is_the_last_word_when_a_type_check_lets_a_value_through(app, datab
     [left] = export.left_out
     assert left["tumour_id"] == "TUM-0002"
     assert "does not fit the schema" in left["reasons"][0] and "AsaScore" in left["reasons"][0]
+
+
+def test_tumour_whose_episode_is_missing_is_listed(app, database, golden_data):
+    database.episodes.delete_one({"patient_id": "MRN0003"})
+    _, export = export_bytes(app, 9)
+    [left] = export.left_out
+    assert left["tumour_id"] == "TUM-0003"
+    assert left["reasons"][0].startswith("episode ") and "of patient MRN0003 not found" in left["reasons"][0]
+    # With a provider asked for, a tumour with no episode cannot be attributed to it.
+    _, export = export_bytes(app, 9, provider="RX1")
+    assert export.left_out == [] and export.exported == 2

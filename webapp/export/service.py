@@ -170,7 +170,8 @@ def _prepare(request, clock, organisation, write, database, check_each):
         if episode is None:
             if request.provider:
                 continue  # cannot be attributed to the provider asked for
-            reasons.append(f"episode {bundle.tumour.get('episode_id')} not found")
+            reasons.append(f"episode {bundle.tumour.get('episode_id')} of patient "
+                           f"{bundle.tumour.get('patient_id')} not found")
         elif request.provider and episode.get("provider_organisation") != request.provider:
             continue
         if patient is None:
@@ -199,7 +200,7 @@ def _prepare(request, clock, organisation, write, database, check_each):
         if write:
             export.spool.write(writer.serialise(element))
 
-    export.organisation = request.provider or organisation or _most_common(export.providers)
+    export.organisation = request.provider or (organisation or "").strip().upper() or _most_common(export.providers)
     if not write:
         return export
     if export.exported == 0:
