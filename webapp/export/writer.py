@@ -71,32 +71,29 @@ class _Build:
 
     def leaf(self, node, value, parent, where):
         kind = _KINDS.get(node.type) or _kind(node.type)
+        limit = kind.max_length if node.type in TRUNCATED_TYPES else None
         if type(value) is str and value.isascii() and value.isprintable():
             # Nothing XML forbids: only trim, and cut free text to fit.
-            text = value.strip()
-            limit = kind.max_length if node.type in TRUNCATED_TYPES else None
+            text, notes = value.strip(), None
             if limit is not None and len(text) > limit:
                 text, notes = sanitise.clean(text, limit)
-            else:
-                notes = None
         else:
-            text, notes = sanitise.clean(value, kind.max_length if node.type in TRUNCATED_TYPES else None)
+            text, notes = sanitise.clean(value, limit)
         if notes:
             self.changes.append({"field": f"{where}{node.label} ({node.item})", "change": "; ".join(notes)})
         if not text:
             if node.min >= 1:
                 self.problems.append(f"{where}{node.label} ({node.item}) is missing")
             return
-        problem = kind.problem(text)
+        problem = None if kind.enum is not None and text in kind.enum else kind.problem(text)
         if problem:
             shown = text if len(text) <= 40 else text[:40] + "…"
             self.problems.append(f"{where}{node.label} ({node.item}) '{shown}' {problem}")
             return
-        el = etree.SubElement(parent, node.name)
         if node.carrier == "text":
-            el.text = text
+            etree.SubElement(parent, node.name).text = text
         else:
-            el.set(node.carrier, text)
+            etree.SubElement(parent, node.name, {node.carrier: text})
 
 
 _KINDS = {}
