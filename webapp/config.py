@@ -21,6 +21,9 @@ DEFAULTS = {
     "LOGIN_LOCKOUT_SECONDS": 900,
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
     "PAGE_SIZE": 25,
+    # ODS code of the organisation submitting the NBOCA file when no provider
+    # is chosen; empty: the provider with most records in the file.
+    "NBOCA_ORGANISATION": "",
 }
 
 _INT = {"MONGODB_TIMEOUT_MS", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS", "PAGE_SIZE"}

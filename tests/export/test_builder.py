@@ -166,7 +166,6 @@ def test_queries_are_bounded_not_per_record(app, database, mongo_uri, monkeypatc
     listener = Finds()
     client = MongoClient(mongo_uri, event_listeners=[listener])
     monkeypatch.setattr(source, "BATCH", 10)
-    monkeypatch.setattr(source.bundles, "__defaults__", (None, 10))
     try:
         request = service.Request("10", dataset.date(2024, 1, 1), dataset.date(2024, 12, 31))
         export = service.prepare(request, service.FixedClock(dataset.NOW), database=client[database.name])
@@ -174,7 +173,34 @@ def test_queries_are_bounded_not_per_record(app, database, mongo_uri, monkeypatc
     finally:
         client.close()
     assert export.exported == 25
-    # One tumour query, then 3 queries per batch of 10 tumours: 3 batches.
+    # One tumour query, then 3 range queries per batch of 10 tumours: 3 batches.
     assert listener.finds.count("tumours") == 1
     assert listener.finds.count("episodes") == listener.finds.count("patients") == 3
     assert listener.finds.count("treatments") == 3
+
+
+def test_lxml_is_the_last_word_when_a_type_check_lets_a_value_through(app, database, golden_data, monkeypatch):
+    """If our own type check and the XSD ever disagree, lxml's verdict wins:
+    the record is left out with the schema's reason and the file stays valid."""
+    from webapp.export import types, writer
+
+    lax = types.SimpleType("ST_NHS_ASAPhysicalStatusClassificationSystemCode", "xs:token")
+    monkeypatch.setitem(writer._KINDS, lax.name, lax)
+    database.treatments.update_one({"treatment_id": "TRT-0004"}, {"$set": {"asa_grade": "7"}})
+    data, export = export_bytes(app, 9)
+    doc = parse_valid(data, 9)
+    assert export.valid and len(records(doc)) == 2
+    [left] = export.left_out
+    assert left["tumour_id"] == "TUM-0002"
+    assert "does not fit the schema" in left["reasons"][0] and "AsaScore" in left["reasons"][0]
+
+
+def test_tumour_whose_episode_is_missing_is_listed(app, database, golden_data):
+    database.episodes.delete_one({"patient_id": "MRN0003"})
+    _, export = export_bytes(app, 9)
+    [left] = export.left_out
+    assert left["tumour_id"] == "TUM-0003"
+    assert left["reasons"][0].startswith("episode ") and "of patient MRN0003 not found" in left["reasons"][0]
+    # With a provider asked for, a tumour with no episode cannot be attributed to it.
+    _, export = export_bytes(app, 9, provider="RX1")
+    assert export.left_out == [] and export.exported == 2

@@ -56,3 +56,18 @@ def test_fixed_clock_pins_the_submission_id():
     when = service.datetime(2026, 1, 2, 3, 4, 5)
     assert service.FixedClock(when).submission_id(request) == service.FixedClock(when).submission_id(request)
     assert service.SystemClock().submission_id(request) != service.SystemClock().submission_id(request)
+
+
+def test_submitting_organisation_comes_from_the_environment(tmp_path):
+    from webapp import config
+
+    settings = config.load({"SECRET_KEY": "x", "VAR_DIR": str(tmp_path)}, environ={"NBOCA_ORGANISATION": "R1K"})
+    assert settings["NBOCA_ORGANISATION"] == "R1K"
+
+
+def test_configured_organisation_heads_the_file(runner, app, golden_data, tmp_path):
+    app.config["NBOCA_ORGANISATION"] = "r1k"
+    out = tmp_path / "v9.xml"
+    result = runner.invoke(args=ARGS + ["--version", "9", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert b'<OrganisationIdentifierCodeOfSubmittingOrganisation extension="R1K"/>' in out.read_bytes()

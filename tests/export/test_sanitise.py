@@ -3,7 +3,6 @@ of what XML 1.0 forbids, cut to its type's length, and the changes are
 reported."""
 from lxml import etree
 
-from tests.export import dataset
 from tests.export.conftest import export_bytes, parse_valid
 from webapp.export import sanitise
 
@@ -46,7 +45,8 @@ def test_hostile_text_dataset_gives_a_valid_file(app, database, golden_data):
 def test_hostile_identifier_is_left_out_not_cut(app, database, golden_data):
     long_mrn = "MRN<&>" + "9" * 30
     database.patients.update_one({"mrn": "MRN0002"}, {"$set": {"mrn": long_mrn}})
-    database.episodes.update_one({"patient_id": "MRN0002"}, {"$set": {"patient_id": long_mrn}})
+    for name in ("episodes", "tumours", "treatments"):
+        database[name].update_many({"patient_id": "MRN0002"}, {"$set": {"patient_id": long_mrn}})
     data, export = export_bytes(app, 9)
     doc = parse_valid(data, 9)
     assert len(doc.findall("ColorectalRecord")) == 2

@@ -83,6 +83,7 @@ class Export:
         self.spool = None
         self.sha256 = None
         self.valid = False
+        self.header_problem = False
         self.message = ""
 
     @property
@@ -135,9 +136,24 @@ def _header_values(export, organisation, count):
             "FileCreationDateTime": export.created.strftime("%Y-%m-%dT%H:%M:%S")}
 
 
-def prepare(request, clock=None, organisation=None, write=True, database=None):
+def prepare(request, clock=None, organisation=None, write=True, database=None, check_each=False):
     """Run the export. With write=False only the counts, left-out list and
-    completeness are produced (the page's preview)."""
+    completeness are produced (the page's preview).
+
+    Each value is checked against its type (the types the XSD is generated
+    from) and a record with a bad or missing value is left out; the whole
+    file is then validated with lxml. Should lxml still reject it (a value
+    the type checks let through), the export runs again validating each
+    record with lxml on its own (`check_each`), so the offending records are
+    left out and listed rather than the file being refused."""
+    export = _prepare(request, clock, organisation, write, database, check_each)
+    if write and not export.valid and export.exported and not check_each and not export.header_problem:
+        export.close()
+        export = _prepare(request, clock, organisation, write, database, True)
+    return export
+
+
+def _prepare(request, clock, organisation, write, database, check_each):
     clock = clock or SystemClock()
     export = Export(request)
     export.created = clock.now()
@@ -154,7 +170,8 @@ def prepare(request, clock=None, organisation=None, write=True, database=None):
         if episode is None:
             if request.provider:
                 continue  # cannot be attributed to the provider asked for
-            reasons.append(f"episode {bundle.tumour.get('episode_id')} not found")
+            reasons.append(f"episode {bundle.tumour.get('episode_id')} of patient "
+                           f"{bundle.tumour.get('patient_id')} not found")
         elif request.provider and episode.get("provider_organisation") != request.provider:
             continue
         if patient is None:
@@ -171,7 +188,7 @@ def prepare(request, clock=None, organisation=None, write=True, database=None):
         where = {"tumour_id": bundle.tumour.get("tumour_id"), "episode_id": str(bundle.tumour.get("episode_id"))}
         export.changes.extend({**where, **c} for c in changes)
         problems = reasons + problems
-        if not problems:
+        if check_each and not problems:
             error = validator.error(element)
             if error:
                 problems = [f"the record does not fit the schema: {error}"]
@@ -183,7 +200,7 @@ def prepare(request, clock=None, organisation=None, write=True, database=None):
         if write:
             export.spool.write(writer.serialise(element))
 
-    export.organisation = request.provider or organisation or _most_common(export.providers)
+    export.organisation = request.provider or (organisation or "").strip().upper() or _most_common(export.providers)
     if not write:
         return export
     if export.exported == 0:
@@ -191,6 +208,7 @@ def prepare(request, clock=None, organisation=None, write=True, database=None):
         return export
     header, problems = writer.build_header(version, _header_values(export, export.organisation, export.exported))
     if problems:
+        export.header_problem = True
         export.message = "The file header is not valid: " + "; ".join(problems)
         return export
     export.header = writer.root_open(export.row["namespace"]) + b"".join(writer.serialise(el) for el in header)

@@ -1,12 +1,13 @@
 """Values to XML: walks the layout in its official order, cleans text,
 checks each value against its type (so a reason can be given in plain
-words), builds the lxml element, and validates each record against the
-project XSD before it is written. Serialisation is per record: a file of
-any size is written one record at a time."""
+words) and builds the lxml element. Serialisation is per record, so a file
+of any size is written one record at a time; validation with lxml is of the
+whole file as a stream (validate_stream), or of one record at a time
+(RecordValidator) when the export has to find the records lxml rejects."""
 from lxml import etree
 
 from webapp.export import layout, sanitise, types, xsd
-from webapp.export.layout import Choice, Group, Leaf
+from webapp.export.layout import Choice, Leaf
 
 # Free text is cut to fit; identifiers and codes never are (a cut identifier
 # would link the record to someone else: it is left out instead).
@@ -14,10 +15,13 @@ TRUNCATED_TYPES = {"ST_NHS_PersonName", "ST_NHS_Postcode"}
 
 
 def _present(value):
-    if value is None or value == "" or value == []:
+    """Has a value worth writing. A dict is present when any of its own
+    values is (record.py gives absent sub-sections as None, so one level is
+    enough)."""
+    if value is None or value == "" or value == [] or value == {}:
         return False
     if isinstance(value, dict):
-        return any(_present(v) for k, v in value.items() if not k.startswith("_"))
+        return any(v is not None and v != "" and v != [] for k, v in value.items() if k[0] != "_")
     if isinstance(value, list):
         return any(_present(v) for v in value)
     return True
@@ -30,13 +34,26 @@ class _Build:
 
     def group(self, node, values, parent, where):
         el = etree.Element(node.name) if parent is None else etree.SubElement(parent, node.name)
-        where = f"{values['_where']}: " if values.get("_where") else where
+        if "_where" in values:
+            where = f"{values['_where']}: "
         for child in node.children:
             self.child(child, values, el, where)
         return el
 
     def child(self, node, values, parent, where):
-        if isinstance(node, Choice):
+        if type(node) is Leaf:
+            raw = values.get(node.key)
+            if type(raw) is str and raw:
+                self.leaf(node, raw, parent, where)
+                return
+            items = [v for v in raw if v is not None and v != ""] if type(raw) is list else \
+                ([] if raw is None or raw == "" else [raw])
+            if not items and node.min >= 1:
+                self.problems.append(f"{where}{node.label} ({node.item}) is missing")
+            for item in items:
+                self.leaf(node, item, parent, where)
+            return
+        if type(node) is Choice:
             emitted = 0
             for alt in node.children:
                 if _present(values.get(alt.key)):
@@ -46,39 +63,45 @@ class _Build:
                 self.problems.append(f"{where}{node.label} is missing")
             return
         raw = values.get(node.key)
-        items = raw if isinstance(raw, list) else [raw]
-        items = [v for v in items if _present(v)]
-        if isinstance(node, Group):
-            if not items and node.min >= 1:
-                items = [{}]
-            for item in items:
-                self.group(node, item, parent, where)
-            return
+        items = [v for v in raw if _present(v)] if type(raw) is list else ([raw] if _present(raw) else [])
         if not items and node.min >= 1:
-            self.problems.append(f"{where}{node.label} ({node.item}) is missing")
+            items = [{}]
         for item in items:
-            self.leaf(node, item, parent, where)
+            self.group(node, item, parent, where)
 
     def leaf(self, node, value, parent, where):
-        kind = types.get(node.type)
-        text, notes = sanitise.clean(value, kind.max_length if node.type in TRUNCATED_TYPES else None)
-        field = f"{where}{node.label} ({node.item})"
+        kind = _KINDS.get(node.type) or _kind(node.type)
+        limit = kind.max_length if node.type in TRUNCATED_TYPES else None
+        if type(value) is str and value.isascii() and value.isprintable():
+            # Nothing XML forbids: only trim, and cut free text to fit.
+            text, notes = value.strip(), None
+            if limit is not None and len(text) > limit:
+                text, notes = sanitise.clean(text, limit)
+        else:
+            text, notes = sanitise.clean(value, limit)
         if notes:
-            self.changes.append({"field": field, "change": "; ".join(notes)})
+            self.changes.append({"field": f"{where}{node.label} ({node.item})", "change": "; ".join(notes)})
         if not text:
             if node.min >= 1:
-                self.problems.append(f"{field} is missing")
+                self.problems.append(f"{where}{node.label} ({node.item}) is missing")
             return
-        problem = kind.problem(text)
+        problem = None if kind.enum is not None and text in kind.enum else kind.problem(text)
         if problem:
             shown = text if len(text) <= 40 else text[:40] + "…"
-            self.problems.append(f"{field} '{shown}' {problem}")
+            self.problems.append(f"{where}{node.label} ({node.item}) '{shown}' {problem}")
             return
-        el = etree.SubElement(parent, node.name)
         if node.carrier == "text":
-            el.text = text
+            etree.SubElement(parent, node.name).text = text
         else:
-            el.set(node.carrier, text)
+            etree.SubElement(parent, node.name, {node.carrier: text})
+
+
+_KINDS = {}
+
+
+def _kind(name):
+    _KINDS[name] = types.get(name)
+    return _KINDS[name]
 
 
 def build_record(version, values):
@@ -93,12 +116,10 @@ def build_record(version, values):
 def build_header(version, values):
     header, _ = layout.for_version(version)
     build = _Build()
-    elements = []
     holder = etree.Element("holder")
     for leaf in header:
         build.child(leaf, values, holder, "")
-    elements = list(holder)
-    return elements, build.problems
+    return list(holder), build.problems
 
 
 def serialise(element):
