@@ -55,6 +55,8 @@ def test_episode_page_loads_two_fragments(auth, client, episode):
     body = client.get(f"/episodes/{episode['_id']}").get_data(as_text=True)
     assert f'hx-get="/episodes/{episode["_id"]}/tumours"' in body
     assert f'hx-get="/episodes/{episode["_id"]}/treatments"' in body
+    assert f'href="/episodes/{episode["_id"]}/delete">Delete episode' in body
+    assert f'href="/episodes/{episode["_id"]}/edit">Edit episode' in body
     fragment = client.get(f"/episodes/{episode['_id']}", headers={"HX-Request": "true"})
     assert "<html" not in fragment.get_data(as_text=True)
 
