@@ -224,6 +224,7 @@ def test_writes_refused_during_migration(app, auth, client, database, episode):
         auth.post(f"{base}/tumours/new", TUMOUR),
         auth.post(f"{base}/tumours/{tumour['tumour_id']}/delete", {"version": "1"}),
     ]
+    assert attempts[0].headers["HX-Retarget"] == "#treatments-form"
     for response in attempts:
         assert response.status_code == 423
         assert "migration is in progress" in response.get_data(as_text=True)

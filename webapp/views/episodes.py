@@ -65,7 +65,7 @@ def close(episode_id):
 
 @bp.route("/<episode_id>/delete", methods=["GET", "POST", "DELETE"])
 @role_required(*WRITERS)
-@refuse_during_migration  # it deletes the episode's tumours and treatments too
+@refuse_during_migration()  # it deletes the episode's tumours and treatments too
 def delete(episode_id):
     episode, patient = _load(episode_id)
     if request.method == "GET":
