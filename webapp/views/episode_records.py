@@ -51,7 +51,7 @@ def blueprint(kind):
             return listing(episode)
         return redirect(url_for(f"{kind.name}.index", episode_id=episode["_id"]), 303)
 
-    def in_slot(status):
+    def in_slot():
         # An invalid form, a conflict or a refusal replaces the form, not the list.
         return {"HX-Retarget": kind.slot, "HX-Reswap": "innerHTML"} if is_htmx() else {}
 
@@ -79,7 +79,7 @@ def blueprint(kind):
             return done(episode)
         else:
             status = 422 if request.method == "POST" else 200
-        return page_or_fragment(page, form_fragment, status, headers=in_slot(status), **context(
+        return page_or_fragment(page, form_fragment, status, headers=in_slot(), **context(
             episode, form=form, record=None, action=url_for(f"{kind.name}.create", episode_id=episode["_id"])))
 
     @bp.route("/<record_id>/edit", methods=["GET", "POST", "PUT"])
@@ -103,7 +103,7 @@ def blueprint(kind):
                 return done(episode)
         if request.method != "GET" and status == 200:
             status = 422
-        return page_or_fragment(page, form_fragment, status, headers=in_slot(status), **context(
+        return page_or_fragment(page, form_fragment, status, headers=in_slot(), **context(
             episode, form=form, record=record, conflict=conflict,
             action=url_for(f"{kind.name}.edit", episode_id=episode["_id"], record_id=record_id)))
 
@@ -125,7 +125,7 @@ def blueprint(kind):
             else:
                 return done(episode)
         status = 409 if conflict else 200
-        return page_or_fragment(page, confirm_fragment, status, headers=in_slot(status), **context(
+        return page_or_fragment(page, confirm_fragment, status, headers=in_slot(), **context(
             episode, record=record, conflict=conflict,
             action=url_for(f"{kind.name}.delete", episode_id=episode["_id"], record_id=record_id)))
 
