@@ -34,6 +34,12 @@ def _open_episode(page, episode):
     page.evaluate("window.notReloaded = true")
 
 
+def _settled(page):
+    """htmx has swapped and processed the new content (a person is never
+    faster than its 20 ms settle; a test is)."""
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
+
+
 def _fill(scope, fields):
     for label, value in fields.items():
         if label.startswith("select:"):
@@ -49,8 +55,11 @@ def test_add_each_type_in_place(page, sign_in, episode, database):
     for n, (kind, fields) in enumerate(TYPES.items(), start=1):
         section.get_by_role("link", name="Add a treatment").click()
         form = page.get_by_test_id("treatment-form")
+        expect(form).to_be_visible()
+        _settled(page)
         form.get_by_label("Treatment type").select_option(kind)
         expect(form.get_by_test_id("type-fields")).to_have_attribute("data-type", kind)
+        _settled(page)
         form.get_by_label("Treatment intent").select_option("01")
         _fill(form, {**BASE, "Treatment date": f"2024-03-{n:02d}", **fields})
         form.get_by_role("button", name="Save treatment").click()
@@ -152,3 +161,57 @@ def test_add_without_javascript(browser, live_server, auth, episode, database):
         assert database.treatments.find_one()["regimen"] == "FOLFOX"
     finally:
         context.close()
+
+
+def test_stale_edit_shows_what_changed_in_place(app, page, sign_in, episode, database):
+    from webapp.store import treatments
+
+    with app.app_context():
+        [t] = make_treatments(episode, 1)
+    sign_in("clinician")
+    page.goto(f"/episodes/{episode['_id']}")
+    section = page.locator("#treatments")
+    section.locator(f"#treatment-{t['treatment_id']}").get_by_role("link", name="Edit").click()
+    form = page.get_by_test_id("treatment-form")
+    form.get_by_label("Length of stay (days)").fill("9")
+    with app.app_context():  # someone else saves first
+        treatments.update(episode, t["treatment_id"], {**t, "asa_grade": "4"}, 1, "other-clinician")
+    form.get_by_role("button", name="Save treatment").click()
+    conflict = page.get_by_test_id("conflict")
+    expect(conflict).to_contain_text("other-clinician")
+    expect(conflict).to_contain_text("asa_grade")
+    stored = database.treatments.find_one()
+    assert stored["asa_grade"] == "4" and stored["length_of_stay_days"] == 6
+
+
+def test_migration_in_progress_refuses_in_place(app, page, sign_in, episode, database):
+    from webapp.migration import lock
+
+    sign_in("clinician")
+    page.goto(f"/episodes/{episode['_id']}")
+    page.locator("#treatments").get_by_role("link", name="Add a treatment").click()
+    form = page.get_by_test_id("treatment-form")
+    form.get_by_label("Treatment intent").select_option("01")
+    _fill(form, {**BASE, **TYPES["surgery"]})
+    with app.app_context():
+        lock.acquire("browser-test-migration")
+    form.get_by_role("button", name="Save treatment").click()
+    expect(page.locator("#treatments-form")).to_contain_text("migration is in progress")
+    # What the user typed is still there, to save once the migration ends.
+    expect(page.get_by_test_id("treatment-form").get_by_label("Primary procedure (OPCS-4)")).to_have_value("H071")
+    expect(page.locator("#treatments").get_by_role("link", name="Add a treatment")).to_be_visible()
+    assert database.treatments.count_documents({}) == 0
+
+
+def test_delete_episode_after_confirming(app, page, sign_in, episode, database):
+    with app.app_context():
+        make_treatments(episode, 2)
+    sign_in("clinician")
+    page.goto(f"/episodes/{episode['_id']}")
+    page.get_by_role("link", name="Delete episode").click()
+    expect(page.get_by_test_id("confirm-delete-episode")).to_contain_text("2 treatments")
+    assert database.episodes.count_documents({}) == 1
+    page.get_by_role("button", name="Yes, delete the episode").click()
+    expect(page.get_by_role("heading", name="Episodes")).to_be_visible()
+    expect(page.get_by_text("No episodes yet.")).to_be_visible()
+    assert database.episodes.count_documents({}) == 0 and database.treatments.count_documents({}) == 0

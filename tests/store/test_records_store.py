@@ -6,7 +6,7 @@ import pytest
 
 from tests.clinical_data import (ACTOR, chemo_fields, make_episode, make_patient, make_tumour, surgery_fields,
                                  tumour_fields)
-from webapp.store import records, timeline, treatments, tumours
+from webapp.store import audit, records, timeline, treatments, tumours
 
 
 @pytest.fixture
@@ -101,3 +101,25 @@ def test_timeline_orders_everything_by_date(database, episode):
     assert dates == sorted(dates)
     kinds = [e["kind"] for e in events]
     assert kinds.count("treatment") == 2 and kinds.count("tumour") == 1 and kinds.count("referral") == 2
+
+
+def test_change_and_audit_commit_together(database, episode, monkeypatch):
+    """If the audit entry cannot be written, the change is not kept either."""
+    t = treatments.add(episode, surgery_fields(), ACTOR)
+
+    def failing_record(*args, **kwargs):
+        raise RuntimeError("audit unavailable")
+
+    monkeypatch.setattr(audit, "record", failing_record)
+    with pytest.raises(RuntimeError):
+        treatments.add(episode, chemo_fields(), ACTOR)
+    with pytest.raises(RuntimeError):
+        treatments.update(episode, t["treatment_id"], surgery_fields(asa_grade="4"), 1, ACTOR)
+    with pytest.raises(RuntimeError):
+        treatments.delete(episode, t["treatment_id"], 1, ACTOR)
+    with pytest.raises(RuntimeError):
+        tumours.add(episode, tumour_fields(), ACTOR)
+    monkeypatch.undo()
+    [stored] = list(database.treatments.find())
+    assert stored["asa_grade"] == "2" and stored["version"] == 1
+    assert database.tumours.count_documents({}) == 0

@@ -171,6 +171,8 @@ def test_add_edit_delete_tumour(auth, client, database, episode):
     ({**TUMOUR, "clinical_prefix": "p"}, "not one of the listed options"),
     ({**TUMOUR, "diagnosis_date": ""}, "Enter the date"),
     ({**TUMOUR, "site": "Liver\x07"}, "control characters"),
+    ({**TUMOUR, "lymph_nodes_examined": "twelve"}, "whole number, in digits"),
+    ({**TUMOUR, "crm_distance_mm": "-1"}, "0 to 200 mm"),
 ])
 def test_invalid_tumour_is_422(auth, client, database, episode, form, message):
     auth.login("clinician")
@@ -222,6 +224,7 @@ def test_writes_refused_during_migration(app, auth, client, database, episode):
         auth.post(f"{base}/tumours/new", TUMOUR),
         auth.post(f"{base}/tumours/{tumour['tumour_id']}/delete", {"version": "1"}),
     ]
+    assert attempts[0].headers["HX-Retarget"] == "#treatments-form"
     for response in attempts:
         assert response.status_code == 423
         assert "migration is in progress" in response.get_data(as_text=True)

@@ -2,6 +2,7 @@
 confirmation, validation, 404/403/409."""
 import pytest
 
+from webapp.migration import lock
 from tests.clinical_data import make_episode, make_patient, make_treatments, make_tumour
 
 GOOD = {"referral_date": "2024-01-10", "referral_source": "03", "first_seen_date": "2024-01-17",
@@ -55,6 +56,8 @@ def test_episode_page_loads_two_fragments(auth, client, episode):
     body = client.get(f"/episodes/{episode['_id']}").get_data(as_text=True)
     assert f'hx-get="/episodes/{episode["_id"]}/tumours"' in body
     assert f'hx-get="/episodes/{episode["_id"]}/treatments"' in body
+    assert f'href="/episodes/{episode["_id"]}/delete">Delete episode' in body
+    assert f'href="/episodes/{episode["_id"]}/edit">Edit episode' in body
     fragment = client.get(f"/episodes/{episode['_id']}", headers={"HX-Request": "true"})
     assert "<html" not in fragment.get_data(as_text=True)
 
@@ -132,3 +135,12 @@ def test_data_officer_cannot_delete(auth, client, database, episode):
     auth.login("data_officer")
     assert auth.post(f"/episodes/{episode['_id']}/delete", {"version": "1"}).status_code == 403
     assert database.episodes.count_documents({}) == 1
+
+
+def test_delete_episode_refused_during_migration(app, auth, client, database, episode):
+    with app.app_context():
+        lock.acquire("migration-test-owner")
+    auth.login("clinician")
+    response = auth.post(f"/episodes/{episode['_id']}/delete", {"version": "1"})
+    assert response.status_code == 423 and "migration is in progress" in response.get_data(as_text=True)
+    assert database.episodes.count_documents({}) == 1 and database.treatments.count_documents({}) == 2

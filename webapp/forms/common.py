@@ -84,13 +84,24 @@ def date(label, required=False, future=False, **kwargs):
     return RealDateField(label, validators=checks, **kwargs)
 
 
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a whole number, in digits.")
+
+
 def integer(label, minimum=0, maximum=None, required=False, **kwargs):
     checks = [InputRequired(message="Enter a whole number.") if required else Optional(),
               NumberRange(min=minimum, max=maximum,
                           message=f"Enter a whole number from {minimum} to {maximum}." if maximum is not None
                           else f"Enter a whole number of at least {minimum}.")]
-    field = IntegerField(label, validators=checks, **kwargs)
-    return field
+    return WholeNumberField(label, validators=checks, **kwargs)
 
 
 class VersionedForm(FlaskForm):
@@ -108,9 +119,8 @@ class VersionedForm(FlaskForm):
 
 def value(field):
     """What to store for a field: None for blank, dates as BSON dates."""
-    getter = getattr(field, "value", None)
     if isinstance(field, (CodeField, RealDateField)):
-        return getter
+        return field.value
     data = field.data
     if isinstance(data, str):
         return data or None

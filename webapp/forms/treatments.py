@@ -3,7 +3,7 @@ type with its own fields (the page shows only the chosen type's section)."""
 from datetime import datetime
 
 from wtforms import BooleanField, DecimalField, ValidationError
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange
 
 from webapp.domain import codes, validators
 from webapp.domain.treatments import COMMON_FIELDS, fields_of

@@ -3,6 +3,8 @@ edit. Each change writes its audit entry in the same transaction."""
 import re
 from datetime import datetime
 
+from pymongo.errors import DuplicateKeyError
+
 from webapp import db
 from webapp.domain import nhs_number
 from webapp.store import audit, records
@@ -94,7 +96,16 @@ def create(fields, actor):
         audit.record(actor, "create", ENTITY, result.inserted_id, before=None, after=doc, session=session)
         return doc
 
-    return records.in_transaction(work)
+    try:
+        return records.in_transaction(work)
+    except DuplicateKeyError as exc:
+        # Two people adding the same patient at once: the unique index decides.
+        raise DuplicatePatient(_duplicate_field(exc)) from exc
+
+
+def _duplicate_field(exc):
+    pattern = (exc.details or {}).get("keyPattern") or {}
+    return "nhs_number" if "nhs_number" in pattern or "nhs_number" in str(exc) else "mrn"
 
 
 def update(patient_id, fields, expected_version, actor):
@@ -109,7 +120,10 @@ def update(patient_id, fields, expected_version, actor):
         return records.versioned_update(db.get_patients_collection(), ENTITY, {"_id": oid}, oid,
                                         changes, expected_version, actor, session=session)
 
-    return records.in_transaction(work)
+    try:
+        return records.in_transaction(work)
+    except DuplicateKeyError as exc:
+        raise DuplicatePatient(_duplicate_field(exc)) from exc
 
 
 def history(patient_id):

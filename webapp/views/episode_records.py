@@ -10,7 +10,7 @@ from webapp.store import episodes as episodes_store
 from webapp.store import patients as patients_store
 from webapp.store import records
 from webapp.views.rendering import (READERS, WRITERS, conflict_context, found, page_or_fragment,
-                                    refuse_during_migration, version_from_request)
+                                    migration_message, refuse_during_migration, version_from_request)
 
 
 class Kind:
@@ -51,7 +51,7 @@ def blueprint(kind):
             return listing(episode)
         return redirect(url_for(f"{kind.name}.index", episode_id=episode["_id"]), 303)
 
-    def in_slot(status):
+    def in_slot():
         # An invalid form, a conflict or a refusal replaces the form, not the list.
         return {"HX-Retarget": kind.slot, "HX-Reswap": "innerHTML"} if is_htmx() else {}
 
@@ -60,28 +60,38 @@ def blueprint(kind):
     def index(episode_id):
         return listing(load(episode_id))
 
+    def blocked(form):
+        """The form back, with what the user typed, while a migration runs."""
+        message = migration_message() if request.method != "GET" else None
+        if message:
+            form.form_errors.append(message)
+        return message is not None
+
     @bp.route("/new", methods=["GET", "POST"])
     @role_required(*WRITERS)
-    @refuse_during_migration
     def create(episode_id):
         episode = load(episode_id)
         form = kind.make_form(episode, None)
-        if form.validate_on_submit():
+        if blocked(form):
+            status = 423
+        elif form.validate_on_submit():
             kind.store.add(episode, form.fields(), current_user.username)
             return done(episode)
-        status = 422 if request.method == "POST" else 200
-        return page_or_fragment(page, form_fragment, status, headers=in_slot(status), **context(
+        else:
+            status = 422 if request.method == "POST" else 200
+        return page_or_fragment(page, form_fragment, status, headers=in_slot(), **context(
             episode, form=form, record=None, action=url_for(f"{kind.name}.create", episode_id=episode["_id"])))
 
     @bp.route("/<record_id>/edit", methods=["GET", "POST", "PUT"])
     @role_required(*WRITERS)
-    @refuse_during_migration
     def edit(episode_id, record_id):
         episode = load(episode_id)
         record = found(kind.store.get(episode, record_id))
         form = kind.make_form(episode, record)
         status, conflict = 200, None
-        if form.validate_on_submit():
+        if blocked(form):
+            status = 423
+        elif form.validate_on_submit():
             try:
                 kind.store.update(episode, record_id, form.fields(), form.version_number(), current_user.username)
             except records.NotFound:
@@ -93,13 +103,13 @@ def blueprint(kind):
                 return done(episode)
         if request.method != "GET" and status == 200:
             status = 422
-        return page_or_fragment(page, form_fragment, status, headers=in_slot(status), **context(
+        return page_or_fragment(page, form_fragment, status, headers=in_slot(), **context(
             episode, form=form, record=record, conflict=conflict,
             action=url_for(f"{kind.name}.edit", episode_id=episode["_id"], record_id=record_id)))
 
     @bp.route("/<record_id>/delete", methods=["GET", "POST", "DELETE"])
     @role_required(*WRITERS)
-    @refuse_during_migration
+    @refuse_during_migration(kind.slot)
     def delete(episode_id, record_id):
         episode = load(episode_id)
         record = found(kind.store.get(episode, record_id))
@@ -115,7 +125,7 @@ def blueprint(kind):
             else:
                 return done(episode)
         status = 409 if conflict else 200
-        return page_or_fragment(page, confirm_fragment, status, headers=in_slot(status), **context(
+        return page_or_fragment(page, confirm_fragment, status, headers=in_slot(), **context(
             episode, record=record, conflict=conflict,
             action=url_for(f"{kind.name}.delete", episode_id=episode["_id"], record_id=record_id)))
 

@@ -9,7 +9,7 @@ from webapp.store import episodes as store
 from webapp.store import patients as patients_store
 from webapp.store import records
 from webapp.views.rendering import (READERS, WRITERS, conflict_context, found, page_or_fragment,
-                                    version_from_request)
+                                    refuse_during_migration, version_from_request)
 
 bp = Blueprint("episodes", __name__, url_prefix="/episodes")
 
@@ -65,6 +65,7 @@ def close(episode_id):
 
 @bp.route("/<episode_id>/delete", methods=["GET", "POST", "DELETE"])
 @role_required(*WRITERS)
+@refuse_during_migration()  # it deletes the episode's tumours and treatments too
 def delete(episode_id):
     episode, patient = _load(episode_id)
     if request.method == "GET":

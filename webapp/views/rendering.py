@@ -39,23 +39,35 @@ def version_from_request():
         return 0
 
 
-def refuse_during_migration(view):
+def migration_message():
+    """Why writes are refused now, or None when no migration is running."""
+    holder = lock.current_holder()
+    if holder is None:
+        return None
+    return MIGRATION_MESSAGE.format(owner=holder["owner"], at=holder["acquired_at"])
+
+
+def refuse_during_migration(slot=None):
     """Tumour and treatment writes wait while a migration holds the lease:
-    it is moving these very records."""
+    it is moving these very records. With htmx the refusal shows in `slot`
+    (where the form was), not over the list."""
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            holder = lock.current_holder()
-            if holder is not None:
-                message = MIGRATION_MESSAGE.format(owner=holder["owner"], at=holder["acquired_at"])
-                template = "clinical/_message.html" if is_htmx() else "clinical/message.html"
-                return (render_template(template, title="Migration in progress", message=message),
-                        423, {"Vary": "HX-Request"})
-        return view(*args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                message = migration_message()
+                if message:
+                    template = "clinical/_message.html" if is_htmx() else "clinical/message.html"
+                    headers = {"Vary": "HX-Request"}
+                    if slot and is_htmx():
+                        headers.update({"HX-Retarget": slot, "HX-Reswap": "innerHTML"})
+                    return render_template(template, title="Migration in progress", message=message), 423, headers
+            return view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
 
+    return decorator
 
 def conflict_context(exc, entity, entity_id, form=None):
     """What others changed since the user's version. The re-shown form now
