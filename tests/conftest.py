@@ -45,9 +45,11 @@ def app(mongo_uri, db_name, tmp_path):
 
 
 @pytest.fixture
-def database(app):
-    with app.app_context():
-        yield db.get_db()
+def database(app, mongo_uri, db_name):
+    """The test's database, reached without pushing an app context: a pushed
+    context would be shared with every client request (and its `g`, where
+    Flask-WTF caches the CSRF token)."""
+    return db.client_for(mongo_uri)[db_name]
 
 
 @pytest.fixture
