@@ -118,3 +118,16 @@ def test_hostile_text_is_escaped_on_the_page(auth, client, database, golden_data
     auth.login("data_officer")
     page = client.get(f"/exports/?{QUERY}").get_data(as_text=True)
     assert "<script>x" not in page and "&lt;script&gt;x" in page
+
+
+def test_form_defaults_to_the_last_complete_audit_year(client, auth):
+    from datetime import date
+
+    from webapp.forms.exports import last_audit_year
+
+    assert last_audit_year(date(2026, 11, 24)) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert last_audit_year(date(2026, 3, 31)) == (date(2024, 4, 1), date(2025, 3, 31))
+    auth.login("data_officer")
+    page = client.get("/exports/").get_data(as_text=True)
+    start, end = last_audit_year()
+    assert f'value="{start.isoformat()}"' in page and f'value="{end.isoformat()}"' in page

@@ -1,10 +1,20 @@
 """The NBOCA export's parameters: version, reporting period, provider."""
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from webapp.export import service, versions
+
+
+def last_audit_year(today=None):
+    """NBOCA reports by audit year, April to March: the last complete one is
+    the sensible default period."""
+    today = today or date.today()
+    end_year = today.year if today.month >= 4 else today.year - 1
+    return date(end_year - 1, 4, 1), date(end_year, 3, 31)
 
 
 class ExportForm(FlaskForm):
@@ -16,9 +26,9 @@ class ExportForm(FlaskForm):
 
     version = SelectField("COSD version", choices=[SelectChoice(v, versions.get(v)["label"]) for v in ("10", "9")],
                           default="10", validators=[DataRequired(message="Choose a COSD version.")])
-    start = DateField("Reporting period start", validators=[
+    start = DateField("Reporting period start", default=lambda: last_audit_year()[0], validators=[
         DataRequired(message="Enter the first day of the reporting period, for example 2024-01-01.")])
-    end = DateField("Reporting period end", validators=[
+    end = DateField("Reporting period end", default=lambda: last_audit_year()[1], validators=[
         DataRequired(message="Enter the last day of the reporting period, for example 2024-12-31.")])
     provider = StringField("Provider organisation (optional)", filters=[lambda v: (v or "").strip().upper() or None],
                            validators=[Optional(), Regexp(r"^[A-Z0-9]{3,5}$", message=(
