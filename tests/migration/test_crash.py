@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from webapp import db, demo
-from webapp.migration import apply, collections, lock, rollback, verify
+from webapp.migration import apply, collections, lock, rollback, stats, verify
 from webapp.store import audit
 from tests.migration.conftest import as_bytes, snapshot
 
@@ -68,9 +68,12 @@ def test_killed_run_then_rerun_equals_uninterrupted_run(app, database, reference
     holder = database[lock.COLLECTION].find_one()
     assert holder["owner"].startswith("cli@")  # the dead run's lease is still there...
     with app.app_context():
+        assert stats.state()[0] == "running"  # as far as anyone can tell, until the lease lapses
         with pytest.raises(lock.LockHeld):  # ...and live: nobody else may start yet
             apply.run(batch_size=int(BATCH))
     expire_lease(database)  # as if a minute had passed
+    with app.app_context():
+        assert stats.state()[0] == "failed"
 
     rerun = cli(app, "run", "--yes", "--batch-size", BATCH)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
