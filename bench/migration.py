@@ -34,6 +34,7 @@ from webapp.migration.plan import KINDS, plan_episode  # noqa: E402
 from webapp.store import audit  # noqa: E402
 
 T0 = datetime(2023, 1, 1)
+TIMEOUT_MS = 60_000
 TYPES = ["surgery", "chemotherapy", "radiotherapy"]
 
 
@@ -138,11 +139,15 @@ def main(argv=None):
         proc = embedded.start_server(":memory:" if args.storage == "memory" else str(Path(tmp.name) / "db"), port)
         uri = embedded.uri_for(port)
     names = {k: f"{base}_migration_{k}" for k in ("optimised", "naive", "floor")}
-    client = db.client_for(uri)
+    # A long health-check timeout: the embedded server answers health checks
+    # from the same core that does the writes (the migration retries a batch
+    # whose connection was dropped anyway; a timeout here would only be noise).
+    client = db.client_for(uri, timeout_ms=TIMEOUT_MS)
     try:
         for name in names.values():
             client.drop_database(name)
-        dbs = {k: db.configure(uri, name) if k == "optimised" else db.database(uri, name) for k, name in names.items()}
+        dbs = {k: db.configure(uri, name, timeout_ms=TIMEOUT_MS) if k == "optimised"
+               else db.database(uri, name, timeout_ms=TIMEOUT_MS) for k, name in names.items()}
         t = time.perf_counter()
         fill(dbs["optimised"], args.episodes, args.treatments, args.tumours)
         fill(dbs["floor"], args.episodes, args.treatments, args.tumours)
@@ -158,8 +163,11 @@ def main(argv=None):
         floor_s = floor(dbs["floor"], args.batch_size)
         print(f"(c) floor:     {args.episodes} episodes in {floor_s:.2f} s (writes only)", flush=True)
     finally:
-        for name in names.values():
-            client.drop_database(name)
+        try:
+            for name in names.values():
+                client.drop_database(name)
+        except Exception as exc:  # do not hide the error that got us here
+            print(f"clean-up failed: {exc}", file=sys.stderr)
         if proc is not None:
             embedded.stop_pid(proc.pid)
         if tmp is not None:

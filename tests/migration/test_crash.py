@@ -52,8 +52,9 @@ def reference(app, database):
     fresh_legacy(database)
     originals = as_bytes(database.episodes.find().sort("_id", 1))
     with app.app_context():
-        apply.run(batch_size=int(BATCH))
-    return {"after": snapshot(database), "originals": originals}
+        report = apply.run(batch_size=int(BATCH))
+    assert set(report["anomaly_counts"]) == {"not_an_object", "missing_id", "duplicate_id"}
+    return {"after": snapshot(database), "originals": originals, "anomaly_counts": report["anomaly_counts"]}
 
 
 @pytest.mark.parametrize("point", ["inside_batch:1", "before_unset:2", "after_batch:2", "inside_batch:4",
@@ -80,6 +81,8 @@ def test_killed_run_then_rerun_equals_uninterrupted_run(app, database, reference
     assert "took over the lapsed lease of cli@" in rerun.stdout
     assert "resumed after 1 interrupted run" in rerun.stdout
     assert snapshot(database) == reference["after"]
+    for code, n in reference["anomaly_counts"].items():  # the report still lists every anomaly once
+        assert f"anomaly {code}: {n}\n" in rerun.stdout
     with app.app_context():
         assert verify.verify() == ("forward", [])
 
