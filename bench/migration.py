@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bson import ObjectId  # noqa: E402
 
 from webapp import db, embedded  # noqa: E402
-from webapp.migration import apply, collections, lock  # noqa: E402
+from webapp.migration import apply  # noqa: E402
 from webapp.migration.plan import KINDS, plan_episode  # noqa: E402
+from webapp.migration.scan import Batches  # noqa: E402
 from webapp.store import audit  # noqa: E402
 
 T0 = datetime(2023, 1, 1)
@@ -98,14 +99,13 @@ def floor(database, batch_size):
     the arrays unset, batch by batch."""
     episodes = database.episodes
     spent = 0.0
-    last = None
     now = audit.now()
+    reader = Batches(episodes, {}, batch_size)
     while True:
-        query = {"_id": {"$gt": last}} if last is not None else {}
-        batch = list(episodes.find(query).sort("_id", 1).limit(batch_size))
+        batch = reader.next()
         if not batch:
             break
-        last = batch[-1]["_id"]
+        reader.done(batch)
         plans = [plan_episode(e, now) for e in batch]
         docs = {kind: [d for p in plans for d in p.items[kind]] for kind in KINDS}
         started = time.perf_counter()

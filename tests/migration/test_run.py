@@ -122,5 +122,13 @@ def test_a_batch_whose_connection_drops_is_done_again():
             raise AutoReconnect("connection closed")
         return "done"
 
-    assert apply._with_retries(batch, warnings) == "done"
+    class Reader:
+        reopened = 0
+
+        def reopen(self):
+            self.reopened += 1
+
+    reader = Reader()
+    assert apply._with_retries(batch, warnings, reader) == "done"
     assert len(calls) == 2 and "batch retried" in warnings[0]
+    assert reader.reopened == 1  # the cursor is opened again after the last batch done

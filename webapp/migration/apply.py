@@ -2,8 +2,8 @@
 batches of episodes, each batch crash-safe on its own.
 
 Per batch, in this order:
-  1. read the next episodes still holding an array (by _id, so a rerun meets
-     exactly the unfinished ones);
+  1. read the next episodes still holding an array (one cursor in _id order,
+     so a rerun meets exactly the unfinished ones, in the same order);
   2. plan them (pure) and settle duplicate ids against the collections;
   3. insert the items (unordered; a document a killed run already wrote has
      the same deterministic _id and is recognised as a duplicate), the
@@ -23,6 +23,7 @@ from webapp import db
 from webapp.migration import collections, crash, lock, report, stats
 from webapp.migration.plan import ID_FIELD, KINDS, plan_episode, resolve_duplicates
 from webapp.migration.progress import Progress
+from webapp.migration.scan import Batches
 from webapp.store import audit
 
 DEFAULT_BATCH = 500
@@ -31,13 +32,6 @@ RETRIES = 5
 
 class LeaseLost(Exception):
     pass
-
-
-def _next_batch(episodes, last_id, size):
-    query = dict(stats.LEGACY_FILTER)
-    if last_id is not None:
-        query = {"_id": {"$gt": last_id}, **query}
-    return list(episodes.find(query).sort("_id", 1).limit(size))
 
 
 def _insert(coll, docs):
@@ -115,15 +109,15 @@ def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, h
     counts = {"episodes": 0, "treatments": 0, "tumours": 0, "quarantined": 0, "episodes_failed": 0}
     anomalies = []
     seen = {kind: {} for kind in KINDS}
-    last_id = None
+    reader = Batches(database[db.EPISODES], stats.LEGACY_FILTER, batch_size)
     batch_no = 0
     while True:
         batch, plans, failed = _with_retries(
-            lambda: _one_batch(database, last_id, batch_size, batch_no + 1, run_id, dry_run, seen), warnings)
+            lambda: _one_batch(database, reader, batch_no + 1, run_id, dry_run, seen), warnings, reader)
         if not batch:
             break
         batch_no += 1
-        last_id = batch[-1]["_id"]
+        reader.done(batch)
         for episode_id, messages in failed.items():
             errors.append({"episode_id": episode_id, "message": "; ".join(messages)
                            + " (its arrays were left in place: rerun after fixing)"})
@@ -165,7 +159,7 @@ def _anomaly_key(entry):
     return (entry["episode_id"], entry["kind"], entry["index"], entry["code"])
 
 
-def _with_retries(work, warnings):
+def _with_retries(work, warnings, reader):
     """A batch is idempotent, so a lost connection (a busy server failing a
     health check cancels operations in flight) is met by doing it again."""
     for attempt in range(RETRIES):
@@ -175,14 +169,15 @@ def _with_retries(work, warnings):
             if attempt == RETRIES - 1:
                 raise
             warnings.append(f"lost the database connection ({exc}); batch retried")
+            reader.reopen()
             time.sleep(min(2 ** attempt, 10) / 4)
 
 
-def _one_batch(database, last_id, batch_size, batch_no, run_id, dry_run, seen):
+def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
     """Plan and (unless dry_run) write one batch. Returns (episodes, plans,
     {episode id: [failure messages]})."""
     episodes = database[db.EPISODES]
-    batch = _next_batch(episodes, last_id, batch_size)
+    batch = reader.next()
     if not batch:
         return [], [], {}
     now = audit.now()

@@ -22,6 +22,7 @@ from webapp.migration import collections, crash, lock, report, stats
 from webapp.migration.plan import (ID_FIELD, KINDS, digest, new_item_for_episode, restore_episode, restore_item,
                                    sort_key_new_item)
 from webapp.migration.progress import Progress
+from webapp.migration.scan import Batches
 from webapp.store import audit
 from webapp.store.ids import object_id
 
@@ -70,26 +71,25 @@ def _rollback(database, run_id, batch_size, on_progress):
     counts = {"episodes": 0, "treatments": 0, "tumours": 0, "quarantined": 0, "changed_since": 0,
               "deleted_since": 0, "added_since": 0, "episodes_changed_since": 0}
     batch_no = 0
-    last_id = None
+    reader = Batches(records, pending, batch_size)
     while True:
-        # Paged by _id (the one index every server has): records already
-        # restored are passed once, not rescanned each batch. A batch is
-        # idempotent, so a lost connection is met by doing it again.
+        # A batch is idempotent, so a lost connection is met by doing it again.
         for attempt in range(RETRIES):
             try:
                 step = dict(counts)
-                done = _one_batch(database, last_id, batch_size, batch_no + 1, step, warnings, errors)
+                done = _one_batch(database, reader, batch_no + 1, step, warnings, errors)
                 counts.update(step)
                 break
             except AutoReconnect as exc:
                 if attempt == RETRIES - 1:
                     raise
                 warnings.append(f"lost the database connection ({exc}); batch retried")
-                time.sleep(min(2 ** attempt, 10))
+                reader.reopen()
+                time.sleep(min(2 ** attempt, 10) / 4)
         if done is None:
             break
         batch_no += 1
-        last_id, n_episodes, moved = done
+        n_episodes, moved = done
         progress.advance(n_episodes, moved)
         report.save_progress(run_id, progress.as_dict(), database)
         if on_progress:
@@ -103,15 +103,13 @@ def _rollback(database, run_id, batch_size, on_progress):
             "errors": errors, "progress": progress.as_dict()}
 
 
-def _one_batch(database, last_id, batch_size, batch_no, counts, warnings, errors):
+def _one_batch(database, reader, batch_no, counts, warnings, errors):
     """Restore one batch of episodes; None when there is nothing left, else
-    (last record _id, episodes, items moved)."""
+    (episodes, items moved)."""
     records = collections.records(database)
     quarantine = collections.quarantine(database)
     episodes = database[db.EPISODES]
-    pending = {"state": {"$in": ["migrated", "restoring"]}}
-    query = pending if last_id is None else {"_id": {"$gt": last_id}, **pending}
-    batch = list(records.find(query).sort("_id", 1).limit(batch_size))
+    batch = reader.next()
     if not batch:
         return None
     ids = [r["_id"] for r in batch]
@@ -151,7 +149,8 @@ def _one_batch(database, last_id, batch_size, batch_no, counts, warnings, errors
     if gone_quarantine:
         quarantine.delete_many({"_id": {"$in": gone_quarantine}})
     records.update_many({"_id": {"$in": ids}}, {"$set": {"state": "restored", "restored_at": audit.now()}})
-    return ids[-1], len(batch), moved
+    reader.done(batch)
+    return len(batch), moved
 
 
 def _arrays(record, mine, held, counts, warnings, errors):
