@@ -170,9 +170,10 @@ def ping(db=None):
 INDEXES["migration_quarantine"] = [
     IndexModel([("episode", ASCENDING), ("kind", ASCENDING), ("index", ASCENDING)]),
 ]
+# Only the episode records with anomalies are indexed: every other index
+# entry would cost each batch a write for a query made once per run.
 INDEXES["migration_episodes"] = [
-    IndexModel([("state", ASCENDING), ("_id", ASCENDING)]),
-    IndexModel([("run_id", ASCENDING)]),
+    IndexModel([("run_id", ASCENDING)], partialFilterExpression={"has_anomalies": True}),
 ]
 INDEXES[MIGRATIONS] = [
     IndexModel([("started_at", ASCENDING)]),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from webapp import db, demo
-from webapp.migration import apply, collections, lock, rollback, verify
+from webapp.migration import apply, collections, lock, rollback, stats, verify
 from webapp.store import audit
 from tests.migration.conftest import as_bytes, snapshot
 
@@ -52,8 +52,9 @@ def reference(app, database):
     fresh_legacy(database)
     originals = as_bytes(database.episodes.find().sort("_id", 1))
     with app.app_context():
-        apply.run(batch_size=int(BATCH))
-    return {"after": snapshot(database), "originals": originals}
+        report = apply.run(batch_size=int(BATCH))
+    assert set(report["anomaly_counts"]) == {"not_an_object", "missing_id", "duplicate_id"}
+    return {"after": snapshot(database), "originals": originals, "anomaly_counts": report["anomaly_counts"]}
 
 
 @pytest.mark.parametrize("point", ["inside_batch:1", "before_unset:2", "after_batch:2", "inside_batch:4",
@@ -68,15 +69,20 @@ def test_killed_run_then_rerun_equals_uninterrupted_run(app, database, reference
     holder = database[lock.COLLECTION].find_one()
     assert holder["owner"].startswith("cli@")  # the dead run's lease is still there...
     with app.app_context():
+        assert stats.state()[0] == "running"  # as far as anyone can tell, until the lease lapses
         with pytest.raises(lock.LockHeld):  # ...and live: nobody else may start yet
             apply.run(batch_size=int(BATCH))
     expire_lease(database)  # as if a minute had passed
+    with app.app_context():
+        assert stats.state()[0] == "failed"
 
     rerun = cli(app, "run", "--yes", "--batch-size", BATCH)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert "took over the lapsed lease of cli@" in rerun.stdout
     assert "resumed after 1 interrupted run" in rerun.stdout
     assert snapshot(database) == reference["after"]
+    for code, n in reference["anomaly_counts"].items():  # the report still lists every anomaly once
+        assert f"anomaly {code}: {n}\n" in rerun.stdout
     with app.app_context():
         assert verify.verify() == ("forward", [])
 

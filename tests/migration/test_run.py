@@ -109,3 +109,26 @@ def test_cli_dry_run_shows_progress_and_writes_nothing(app, database, legacy, ru
     assert result.exit_code == 0, result.output
     assert "dry run [" in result.output and "items" in result.output
     assert database.treatments.count_documents({}) == 0
+
+
+def test_a_batch_whose_connection_drops_is_done_again():
+    from pymongo.errors import AutoReconnect
+
+    calls, warnings = [], []
+
+    def batch():
+        calls.append(1)
+        if len(calls) == 1:
+            raise AutoReconnect("connection closed")
+        return "done"
+
+    class Reader:
+        reopened = 0
+
+        def reopen(self):
+            self.reopened += 1
+
+    reader = Reader()
+    assert apply._with_retries(batch, warnings, reader) == "done"
+    assert len(calls) == 2 and "batch retried" in warnings[0]
+    assert reader.reopened == 1  # the cursor is opened again after the last batch done

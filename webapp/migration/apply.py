@@ -2,8 +2,8 @@
 batches of episodes, each batch crash-safe on its own.
 
 Per batch, in this order:
-  1. read the next episodes still holding an array (by _id, so a rerun meets
-     exactly the unfinished ones);
+  1. read the next episodes still holding an array (one cursor in _id order,
+     so a rerun meets exactly the unfinished ones, in the same order);
   2. plan them (pure) and settle duplicate ids against the collections;
   3. insert the items (unordered; a document a killed run already wrote has
      the same deterministic _id and is recognised as a duplicate), the
@@ -14,28 +14,24 @@ A kill -9 anywhere leaves episodes that still hold their arrays and perhaps
 some of their documents already written: the rerun redoes them, and the
 duplicates are recognised, so the end state equals an uninterrupted run's.
 """
+import time
 from contextlib import nullcontext
 
-from pymongo.errors import BulkWriteError
+from pymongo.errors import AutoReconnect, BulkWriteError
 
 from webapp import db
 from webapp.migration import collections, crash, lock, report, stats
 from webapp.migration.plan import ID_FIELD, KINDS, plan_episode, resolve_duplicates
 from webapp.migration.progress import Progress
+from webapp.migration.scan import Batches
 from webapp.store import audit
 
 DEFAULT_BATCH = 500
+RETRIES = 5
 
 
 class LeaseLost(Exception):
     pass
-
-
-def _next_batch(episodes, last_id, size):
-    query = dict(stats.LEGACY_FILTER)
-    if last_id is not None:
-        query = {"_id": {"$gt": last_id}, **query}
-    return list(episodes.find(query).sort("_id", 1).limit(size))
 
 
 def _insert(coll, docs):
@@ -92,7 +88,6 @@ def run(*, dry_run=False, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on
 
 
 def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, heartbeat):
-    episodes = database[db.EPISODES]
     warnings, errors = [], []
     resumed = []
     if not dry_run:
@@ -114,54 +109,23 @@ def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, h
     counts = {"episodes": 0, "treatments": 0, "tumours": 0, "quarantined": 0, "episodes_failed": 0}
     anomalies = []
     seen = {kind: {} for kind in KINDS}
-    last_id = None
+    reader = Batches(database[db.EPISODES], stats.LEGACY_FILTER, batch_size)
     batch_no = 0
     while True:
-        batch = _next_batch(episodes, last_id, batch_size)
+        batch, plans, failed = _with_retries(
+            lambda: _one_batch(database, reader, batch_no + 1, run_id, dry_run, seen), warnings, reader)
         if not batch:
             break
         batch_no += 1
-        last_id = batch[-1]["_id"]
-        now = audit.now()
-        plans = [plan_episode(episode, now) for episode in batch]
-        for kind in KINDS:
-            ids = [doc[ID_FIELD[kind]] for plan in plans for doc in plan.items[kind]]
-            existing = {d[ID_FIELD[kind]]: d["_id"] for d in
-                        database[kind].find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})} if ids else {}
-            resolve_duplicates(kind, plans, existing, seen[kind])
-        for plan in plans:
-            plan.record["run_id"] = run_id
-            if plan.anomalies:
-                plan.record["anomalies"] = plan.anomalies
-                plan.record["has_anomalies"] = True
-            if dry_run:
-                anomalies.extend(plan.anomalies)
-
-        failed = {}
-        if not dry_run:
-            for n, kind in enumerate(KINDS):
-                docs = [doc for plan in plans for doc in plan.items[kind]]
-                for doc, message in _insert(database[kind], docs):
-                    failed.setdefault(doc["episode_id"], []).append(f"{kind} {doc[ID_FIELD[kind]]}: {message}")
-                if n == 0:
-                    crash.point("inside_batch", batch_no)
-            for doc, message in _insert(collections.quarantine(database), [q for p in plans for q in p.quarantine]):
-                failed.setdefault(doc["episode_id"], []).append(f"quarantine: {message}")
-            ok_plans = [p for p in plans if str(p.episode_id) not in failed]
-            for doc, message in _insert(collections.records(database), [p.record for p in ok_plans]):
-                failed.setdefault(str(doc["_id"]), []).append(f"record: {message}")
-            crash.point("before_unset", batch_no)
-            done_ids = [p.episode_id for p in plans if str(p.episode_id) not in failed]
-            if done_ids:
-                episodes.update_many({"_id": {"$in": done_ids}}, {"$unset": {kind: "" for kind in KINDS}})
-            crash.point("after_batch", batch_no)
-            for episode_id, messages in failed.items():
-                errors.append({"episode_id": episode_id, "message": "; ".join(messages)
-                               + " (its arrays were left in place: rerun after fixing)"})
+        reader.done(batch)
+        for episode_id, messages in failed.items():
+            errors.append({"episode_id": episode_id, "message": "; ".join(messages)
+                           + " (its arrays were left in place: rerun after fixing)"})
         moved = 0
         for plan in plans:
             if str(plan.episode_id) in failed:
                 continue
+            anomalies.extend(plan.anomalies)
             counts["episodes"] += 1
             for kind in KINDS:
                 counts[kind] += len(plan.items[kind])
@@ -176,8 +140,11 @@ def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, h
         if heartbeat is not None and heartbeat.lost.is_set():
             raise LeaseLost("the migration lease was taken over by another process: stopped between batches")
 
-    if not dry_run:
-        anomalies = _recorded_anomalies(database, [run_id] + resumed)
+    if resumed:
+        # Batches the interrupted runs finished are not replanned here: their
+        # anomalies are in the episode records.
+        mine = {_anomaly_key(a) for a in anomalies}
+        anomalies = [a for a in _recorded_anomalies(database, resumed) if _anomaly_key(a) not in mine] + anomalies
     anomaly_counts = {}
     for entry in anomalies:
         anomaly_counts[entry["code"]] = anomaly_counts.get(entry["code"], 0) + 1
@@ -186,6 +153,65 @@ def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, h
         warnings.insert(0, "dry run: nothing was written; 'after' is what a run would leave")
     return {"before": before, "after": after, "counts": counts, "warnings": warnings, "errors": errors,
             "anomalies": anomalies, "anomaly_counts": anomaly_counts, "progress": progress.as_dict()}
+
+
+def _anomaly_key(entry):
+    return (entry["episode_id"], entry["kind"], entry["index"], entry["code"])
+
+
+def _with_retries(work, warnings, reader):
+    """A batch is idempotent, so a lost connection (a busy server failing a
+    health check cancels operations in flight) is met by doing it again."""
+    for attempt in range(RETRIES):
+        try:
+            return work()
+        except AutoReconnect as exc:
+            if attempt == RETRIES - 1:
+                raise
+            warnings.append(f"lost the database connection ({exc}); batch retried")
+            reader.reopen()
+            time.sleep(min(2 ** attempt, 10) / 4)
+
+
+def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
+    """Plan and (unless dry_run) write one batch. Returns (episodes, plans,
+    {episode id: [failure messages]})."""
+    episodes = database[db.EPISODES]
+    batch = reader.next()
+    if not batch:
+        return [], [], {}
+    now = audit.now()
+    plans = [plan_episode(episode, now) for episode in batch]
+    for kind in KINDS:
+        ids = [doc[ID_FIELD[kind]] for plan in plans for doc in plan.items[kind]]
+        existing = {d[ID_FIELD[kind]]: d["_id"] for d in
+                    database[kind].find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})} if ids else {}
+        resolve_duplicates(kind, plans, existing, seen[kind])
+    for plan in plans:
+        plan.record["run_id"] = run_id
+        if plan.anomalies:
+            plan.record["anomalies"] = plan.anomalies
+            plan.record["has_anomalies"] = True
+    failed = {}
+    if dry_run:
+        return batch, plans, failed
+    for n, kind in enumerate(KINDS):
+        docs = [doc for plan in plans for doc in plan.items[kind]]
+        for doc, message in _insert(database[kind], docs):
+            failed.setdefault(doc["episode_id"], []).append(f"{kind} {doc[ID_FIELD[kind]]}: {message}")
+        if n == 0:
+            crash.point("inside_batch", batch_no)
+    for doc, message in _insert(collections.quarantine(database), [q for p in plans for q in p.quarantine]):
+        failed.setdefault(doc["episode_id"], []).append(f"quarantine: {message}")
+    ok_plans = [p for p in plans if str(p.episode_id) not in failed]
+    for doc, message in _insert(collections.records(database), [p.record for p in ok_plans]):
+        failed.setdefault(str(doc["_id"]), []).append(f"record: {message}")
+    crash.point("before_unset", batch_no)
+    done_ids = [p.episode_id for p in plans if str(p.episode_id) not in failed]
+    if done_ids:
+        episodes.update_many({"_id": {"$in": done_ids}}, {"$unset": {kind: "" for kind in KINDS}})
+    crash.point("after_batch", batch_no)
+    return batch, plans, failed
 
 
 def _recorded_anomalies(database, run_ids):

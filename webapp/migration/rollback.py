@@ -12,17 +12,22 @@ A kill between 1 and 2 rebuilds the same episode again; between 2 and 4 the
 rerun only deletes. Then the documents created through the app for episodes
 that were never migrated go into those episodes' arrays, in date order.
 """
+import time
+
 from pymongo import ReplaceOne
+from pymongo.errors import AutoReconnect
 
 from webapp import db
 from webapp.migration import collections, crash, lock, report, stats
 from webapp.migration.plan import (ID_FIELD, KINDS, digest, new_item_for_episode, restore_episode, restore_item,
                                    sort_key_new_item)
 from webapp.migration.progress import Progress
+from webapp.migration.scan import Batches
 from webapp.store import audit
 from webapp.store.ids import object_id
 
 DEFAULT_BATCH = 500
+RETRIES = 5
 
 
 def rollback(*, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on_progress=None, run_id=None, database=None):
@@ -57,8 +62,6 @@ def _group(docs, key):
 
 def _rollback(database, run_id, batch_size, on_progress):
     records = collections.records(database)
-    quarantine = collections.quarantine(database)
-    episodes = database[db.EPISODES]
     before = stats.measure(database)
     pending = {"state": {"$in": ["migrated", "restoring"]}}
     total_items = before["treatments_collection"] + before["tumours_collection"] + before["quarantined"]
@@ -68,49 +71,26 @@ def _rollback(database, run_id, batch_size, on_progress):
     counts = {"episodes": 0, "treatments": 0, "tumours": 0, "quarantined": 0, "changed_since": 0,
               "deleted_since": 0, "added_since": 0, "episodes_changed_since": 0}
     batch_no = 0
+    reader = Batches(records, pending, batch_size)
     while True:
-        batch = list(records.find(pending).sort("_id", 1).limit(batch_size))
-        if not batch:
+        # A batch is idempotent, so a lost connection is met by doing it again.
+        for attempt in range(RETRIES):
+            try:
+                step = dict(counts)
+                done = _one_batch(database, reader, batch_no + 1, step, warnings, errors)
+                counts.update(step)
+                break
+            except AutoReconnect as exc:
+                if attempt == RETRIES - 1:
+                    raise
+                warnings.append(f"lost the database connection ({exc}); batch retried")
+                reader.reopen()
+                time.sleep(min(2 ** attempt, 10) / 4)
+        if done is None:
             break
         batch_no += 1
-        ids = [r["_id"] for r in batch]
-        keys = [str(i) for i in ids]
-        current = {e["_id"]: e for e in episodes.find({"_id": {"$in": ids}})}
-        items = {kind: _group(database[kind].find({"episode_id": {"$in": keys}}), "episode_id") for kind in KINDS}
-        held = _group(quarantine.find({"episode": {"$in": ids}}), "episode")
-        replacements, gone_items, gone_quarantine = [], {kind: [] for kind in KINDS}, []
-        moved = 0
-        for record in batch:
-            key = str(record["_id"])
-            mine = {kind: items[kind].get(key, []) for kind in KINDS}
-            for kind in KINDS:
-                gone_items[kind].extend(d["_id"] for d in mine[kind])
-            gone_quarantine.extend(q["_id"] for q in held.get(record["_id"], []))
-            moved += sum(len(v) for v in mine.values()) + len(held.get(record["_id"], []))
-            episode = current.get(record["_id"])
-            if episode is None:
-                errors.append({"episode_id": key, "message": "the episode was deleted after the migration: its "
-                               "items cannot go back and were removed with it"})
-                continue
-            if record["state"] != "migrated":
-                continue  # already rebuilt by a run that was killed afterwards
-            arrays = _arrays(record, mine, held.get(record["_id"], []), counts, warnings, errors)
-            restored = restore_episode(episode, record, arrays)
-            if digest(restored) != record.get("episode_checksum"):
-                counts["episodes_changed_since"] += 1
-            replacements.append(ReplaceOne({"_id": record["_id"]}, restored))
-            counts["episodes"] += 1
-        if replacements:
-            episodes.bulk_write(replacements, ordered=False)
-        records.update_many({"_id": {"$in": ids}, "state": "migrated"}, {"$set": {"state": "restoring"}})
-        crash.point("rollback_inside_batch", batch_no)
-        for kind in KINDS:
-            if gone_items[kind]:
-                database[kind].delete_many({"_id": {"$in": gone_items[kind]}})
-        if gone_quarantine:
-            quarantine.delete_many({"_id": {"$in": gone_quarantine}})
-        records.update_many({"_id": {"$in": ids}}, {"$set": {"state": "restored", "restored_at": audit.now()}})
-        progress.advance(len(batch), moved)
+        n_episodes, moved = done
+        progress.advance(n_episodes, moved)
         report.save_progress(run_id, progress.as_dict(), database)
         if on_progress:
             on_progress(progress)
@@ -121,6 +101,56 @@ def _rollback(database, run_id, batch_size, on_progress):
                         "changed through the app since (their current values were kept)")
     return {"before": before, "after": stats.measure(database), "counts": counts, "warnings": warnings,
             "errors": errors, "progress": progress.as_dict()}
+
+
+def _one_batch(database, reader, batch_no, counts, warnings, errors):
+    """Restore one batch of episodes; None when there is nothing left, else
+    (episodes, items moved)."""
+    records = collections.records(database)
+    quarantine = collections.quarantine(database)
+    episodes = database[db.EPISODES]
+    batch = reader.next()
+    if not batch:
+        return None
+    ids = [r["_id"] for r in batch]
+    keys = [str(i) for i in ids]
+    current = {e["_id"]: e for e in episodes.find({"_id": {"$in": ids}})}
+    items = {kind: _group(database[kind].find({"episode_id": {"$in": keys}}), "episode_id") for kind in KINDS}
+    held = _group(quarantine.find({"episode": {"$in": ids}}), "episode")
+    replacements, gone_items, gone_quarantine = [], {kind: [] for kind in KINDS}, []
+    moved = 0
+    for record in batch:
+        key = str(record["_id"])
+        mine = {kind: items[kind].get(key, []) for kind in KINDS}
+        for kind in KINDS:
+            gone_items[kind].extend(d["_id"] for d in mine[kind])
+        gone_quarantine.extend(q["_id"] for q in held.get(record["_id"], []))
+        moved += sum(len(v) for v in mine.values()) + len(held.get(record["_id"], []))
+        episode = current.get(record["_id"])
+        if episode is None:
+            errors.append({"episode_id": key, "message": "the episode was deleted after the migration: its "
+                           "items cannot go back and were removed with it"})
+            continue
+        if record["state"] != "migrated":
+            continue  # already rebuilt by a run that was killed afterwards
+        arrays = _arrays(record, mine, held.get(record["_id"], []), counts, warnings, errors)
+        restored = restore_episode(episode, record, arrays)
+        if digest(restored) != record.get("episode_checksum"):
+            counts["episodes_changed_since"] += 1
+        replacements.append(ReplaceOne({"_id": record["_id"]}, restored))
+        counts["episodes"] += 1
+    if replacements:
+        episodes.bulk_write(replacements, ordered=False)
+    records.update_many({"_id": {"$in": ids}, "state": "migrated"}, {"$set": {"state": "restoring"}})
+    crash.point("rollback_inside_batch", batch_no)
+    for kind in KINDS:
+        if gone_items[kind]:
+            database[kind].delete_many({"_id": {"$in": gone_items[kind]}})
+    if gone_quarantine:
+        quarantine.delete_many({"_id": {"$in": gone_quarantine}})
+    records.update_many({"_id": {"$in": ids}}, {"$set": {"state": "restored", "restored_at": audit.now()}})
+    reader.done(batch)
+    return len(batch), moved
 
 
 def _arrays(record, mine, held, counts, warnings, errors):

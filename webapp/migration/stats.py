@@ -72,9 +72,3 @@ def state(database=None):
         return ("rolled back" if last["operation"] == "rollback" else "completed"), last
     return "failed", last
 
-
-def active_run(database=None):
-    """The run document a live process is working on (a dry run counts), or None."""
-    from webapp.migration import report
-
-    return report.active(database)

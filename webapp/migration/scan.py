@@ -1,0 +1,43 @@
+"""Batches of documents in _id order from one cursor walking the _id index.
+
+One pass over the collection however many batches: a fresh range query per
+batch (`_id > last`, sorted, limited) is a collection scan and a sort each
+time on some servers (the embedded one plans it so), which made a run
+quadratic in the number of episodes. After a lost connection, `reopen`
+continues after the last batch that was done.
+"""
+
+
+class Batches:
+    def __init__(self, coll, query, size):
+        self.coll = coll
+        self.query = query
+        self.size = size
+        self.last_id = None  # of the last batch done
+        self._cursor = None
+
+    def next(self):
+        if self._cursor is None:
+            query = self.query if self.last_id is None else {"_id": {"$gt": self.last_id}, **self.query}
+            self._cursor = self.coll.find(query).sort("_id", 1).hint([("_id", 1)]).batch_size(self.size)
+        out = []
+        for doc in self._cursor:
+            out.append(doc)
+            if len(out) == self.size:
+                break
+        return out
+
+    def done(self, batch):
+        if batch:
+            self.last_id = batch[-1]["_id"]
+
+    def reopen(self):
+        if self._cursor is not None:
+            try:
+                self._cursor.close()
+            except Exception:  # the connection is gone already: nothing to close
+                pass
+        self._cursor = None
+
+    def close(self):
+        self.reopen()
