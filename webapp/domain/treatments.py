@@ -5,7 +5,7 @@ TYPE_FIELDS = {
     "surgery": ("opcs4_primary", "opcs4_other", "surgical_access_type", "admission_type", "ncepod_urgency",
                 "asa_grade", "consultant_surgeon", "anastomosis", "stoma", "complications",
                 "clavien_dindo_grade", "anastomotic_leak", "anastomotic_leak_grade", "return_to_theatre",
-                "length_of_stay_days", "readmission_30d"),
+                "length_of_stay_days", "discharge_date", "discharge_destination", "readmission_30d"),
     "chemotherapy": ("regimen", "cycles", "start_date", "end_date", "chemo_timing"),
     "radiotherapy": ("total_dose_gy", "fractions", "start_date", "end_date", "radiotherapy_course"),
 }

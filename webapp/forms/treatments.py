@@ -89,6 +89,8 @@ class SurgeryForm(TreatmentForm):
     anastomotic_leak_grade = CodeField("Anastomotic leak grade", codes.ANASTOMOTIC_LEAK_GRADE)
     return_to_theatre = CodeField("Unplanned return to theatre", codes.YES_NO_UNKNOWN)
     length_of_stay_days = integer("Length of stay (days)", 0, 365)
+    discharge_date = date("Discharge date")
+    discharge_destination = CodeField("Discharge destination", codes.DISCHARGE_DESTINATION)
     readmission_30d = BooleanField("Readmitted within 30 days")
 
     def validate_opcs4_primary(self, field):
@@ -99,6 +101,11 @@ class SurgeryForm(TreatmentForm):
         bad = [c for c in _split_codes(field.data) if validators.normalise_opcs4(c) is None]
         if bad:
             raise ValidationError(f"Not OPCS-4 codes: {', '.join(bad[:5])}. Use a letter and three digits, e.g. Y751.")
+
+    def validate_discharge_date(self, field):
+        message = validators.end_not_before_start(self.treatment_date.data, field.data)
+        if message:
+            raise ValidationError("The discharge date must be on or after the operation.")
 
     def validate_clavien_dindo_grade(self, field):
         message = validators.complication_needs_grade(self.complications.data, field.data)

@@ -32,6 +32,8 @@ from datetime import datetime
 import bson
 from bson import ObjectId
 
+from webapp.domain import treatments as treatment_fields
+
 KINDS = ("treatments", "tumours")
 ID_FIELD = {"treatments": "treatment_id", "tumours": "tumour_id"}
 ID_PREFIX = {"treatments": "TRT", "tumours": "TUM"}
@@ -40,17 +42,13 @@ PARENT_FIELDS = ("episode_id", "patient_id")
 STAMP_FIELDS = ("created_at", "last_modified_at")
 HUGE_ARRAY = 200  # items in one episode's array above which we warn
 
-# The fields the app knows (the shapes `webapp.demo` writes). Anything else is
+# The fields the app knows (treatment fields from the one list the forms and
+# store use too). Anything else is
 # migrated untouched and reported, so a clinician's odd extra never vanishes.
 COMMON_FIELDS = {"created_at", "last_modified_at", "version", "episode_id", "patient_id", "notes"}
 KNOWN_FIELDS = {
-    "treatments": COMMON_FIELDS | {
-        "treatment_id", "treatment_type", "treatment_date", "treatment_intent", "provider_organisation",
-        "treatment_site", "adjunctive_therapy", "opcs4_primary", "opcs4_other", "surgical_access_type",
-        "admission_type", "ncepod_urgency", "asa_grade", "consultant_surgeon", "anastomosis", "stoma",
-        "complications", "clavien_dindo_grade", "anastomotic_leak", "anastomotic_leak_grade",
-        "return_to_theatre", "length_of_stay_days", "readmission_30d", "regimen", "cycles", "start_date",
-        "end_date", "chemo_timing", "total_dose_gy", "fractions", "radiotherapy_course"},
+    "treatments": COMMON_FIELDS | {"treatment_id"} | set(treatment_fields.COMMON_FIELDS)
+    | set(treatment_fields.ALL_TYPE_FIELDS),
     "tumours": COMMON_FIELDS | {
         "tumour_id", "tumour_type", "site", "icd10_code", "snomed_morphology_code", "tnm_staging",
         "pathology", "diagnosis_date"},
