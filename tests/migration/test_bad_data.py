@@ -123,3 +123,16 @@ def test_quarantined_item_that_goes_missing_is_named_by_verify(app, database):
         _, differences = verify.verify()
     assert differences == [f"treatments[0] of episode {ObjectId(f'{20:024x}')} is in neither the treatments "
                            "collection nor quarantine: lost"]
+
+
+def test_item_added_since_to_a_non_array_stays_in_its_collection_on_rollback(app, database):
+    original = episode(21, treatments="see paper notes", tumours=[])
+    database.episodes.insert_one(original)
+    with app.app_context():
+        apply.run()
+        database.treatments.insert_one(dict(treatment("TRT-LATER"), episode_id=str(original["_id"]),
+                                            patient_id=original["patient_id"]))
+        report = rollback.rollback()
+    assert any("cannot join it: left in the collection" in e["message"] for e in report["errors"])
+    assert database.episodes.find_one({"_id": original["_id"]})["treatments"] == "see paper notes"
+    assert database.treatments.find_one({"treatment_id": "TRT-LATER"}) is not None  # not lost

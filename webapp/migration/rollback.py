@@ -134,6 +134,13 @@ def _one_batch(database, reader, batch_no, counts, warnings, errors):
         if record["state"] != "migrated":
             continue  # already rebuilt by a run that was killed afterwards
         arrays = _arrays(record, mine, held.get(record["_id"], []), counts, warnings, errors)
+        if record["shapes"].get("treatments") == "other" or record["shapes"].get("tumours") == "other":
+            # Items added since to a value that is not an array cannot join
+            # it: they stay in their collection (the report says so).
+            for kind in KINDS:
+                if record["shapes"].get(kind) == "other":
+                    stay = {d["_id"] for d in mine[kind] if not d.get("migration")}
+                    gone_items[kind] = [i for i in gone_items[kind] if i not in stay]
         restored = restore_episode(episode, record, arrays)
         if digest(restored) != record.get("episode_checksum"):
             counts["episodes_changed_since"] += 1
@@ -190,7 +197,7 @@ def _arrays(record, mine, held, counts, warnings, errors):
             out[kind] = whole
             if extra:
                 errors.append({"episode_id": str(record["_id"]), "message": f"{kind} was not an array before the "
-                               f"migration; {len(extra)} item(s) added since cannot join it and were removed"})
+                               f"migration; {len(extra)} item(s) added since cannot join it: left in the collection"})
         elif shape == "null":
             out[kind] = extra if extra else None
         elif extra:
