@@ -21,6 +21,8 @@ AUDIT_LOG = "audit_log"
 USERS = "users"
 MIGRATIONS = "migrations"
 LOGIN_FAILURES = "login_failures"
+MIGRATION_QUARANTINE = "migration_quarantine"
+MIGRATION_EPISODES = "migration_episodes"
 
 # The seed document's indexes exactly (same keys, same order), plus what the
 # app's own rules need. Names are MongoDB's defaults so a real server and the
@@ -59,6 +61,17 @@ INDEXES = {
     AUDIT_LOG: [
         IndexModel([("entity", ASCENDING), ("entity_id", ASCENDING), ("at", ASCENDING)]),
         IndexModel([("at", ASCENDING)]),
+    ],
+    MIGRATIONS: [
+        IndexModel([("started_at", ASCENDING)]),
+    ],
+    MIGRATION_QUARANTINE: [
+        IndexModel([("episode", ASCENDING), ("kind", ASCENDING), ("index", ASCENDING)]),
+    ],
+    # Only the episode records with anomalies are indexed: every other index
+    # entry would cost each batch a write for a query made once per run.
+    MIGRATION_EPISODES: [
+        IndexModel([("run_id", ASCENDING)], partialFilterExpression={"has_anomalies": True}),
     ],
     LOGIN_FAILURES: [
         IndexModel([("key", ASCENDING)]),
@@ -165,16 +178,3 @@ def ping(db=None):
         return {"ok": 0, "error": type(exc).__name__}
     return {"ok": reply.get("ok"), "version": version}
 
-
-# The migration's own collections (webapp.migration.collections names them).
-INDEXES["migration_quarantine"] = [
-    IndexModel([("episode", ASCENDING), ("kind", ASCENDING), ("index", ASCENDING)]),
-]
-# Only the episode records with anomalies are indexed: every other index
-# entry would cost each batch a write for a query made once per run.
-INDEXES["migration_episodes"] = [
-    IndexModel([("run_id", ASCENDING)], partialFilterExpression={"has_anomalies": True}),
-]
-INDEXES[MIGRATIONS] = [
-    IndexModel([("started_at", ASCENDING)]),
-]

@@ -1,8 +1,8 @@
 """The migration's own collections (names are part of its contract)."""
 from webapp import db
 
-RECORDS = "migration_episodes"  # one per episode touched: how to put it back
-QUARANTINE = "migration_quarantine"  # what could not become a document, with the reason
+RECORDS = db.MIGRATION_EPISODES  # one per episode touched: how to put it back
+QUARANTINE = db.MIGRATION_QUARANTINE  # what could not become a document, with the reason
 
 
 def records(database=None):
