@@ -1,6 +1,6 @@
 """A small fixed dataset for the export tests: every document is spelt out,
 so the golden files change only when the export does."""
-from datetime import date, datetime
+from datetime import datetime
 
 from bson import ObjectId
 

@@ -1,6 +1,8 @@
 """The COSD file's structure: namespace per version, header counts, one
 record per in-scope tumour, treatments from their own collection with COSD
 codes, and the scope rules."""
+from datetime import date
+
 import pytest
 
 from tests.export import dataset
@@ -167,7 +169,7 @@ def test_queries_are_bounded_not_per_record(app, database, mongo_uri, monkeypatc
     client = MongoClient(mongo_uri, event_listeners=[listener])
     monkeypatch.setattr(source, "BATCH", 10)
     try:
-        request = service.Request("10", dataset.date(2024, 1, 1), dataset.date(2024, 12, 31))
+        request = service.Request("10", date(2024, 1, 1), date(2024, 12, 31))
         export = service.prepare(request, service.FixedClock(dataset.NOW), database=client[database.name])
         export.close()
     finally:

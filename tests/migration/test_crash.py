@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp import db, demo
+from webapp import demo
 from webapp.migration import apply, collections, lock, rollback, stats, verify
 from webapp.store import audit
 from tests.migration.conftest import as_bytes, snapshot

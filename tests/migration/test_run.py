@@ -28,7 +28,7 @@ def test_status_before_and_after_equal_what_the_data_implies(app, database, lega
     result = runner.invoke(args=["migration", "status"])
     assert result.exit_code == 0, result.output
     assert "Migration state: never run" in result.output
-    assert f"Embedded treatments (items)" in result.output and str(len(data["treatments"])) in result.output
+    assert "Embedded treatments (items)" in result.output and str(len(data["treatments"])) in result.output
 
     result = runner.invoke(args=["migration", "run", "--yes", "--batch-size", "5"])
     assert result.exit_code == 0, result.output
@@ -114,6 +114,8 @@ def test_cli_dry_run_shows_progress_and_writes_nothing(app, database, legacy, ru
 def test_a_batch_whose_connection_drops_is_done_again():
     from pymongo.errors import AutoReconnect
 
+    from webapp.migration.scan import with_retries
+
     calls, warnings = [], []
 
     def batch():
@@ -129,6 +131,6 @@ def test_a_batch_whose_connection_drops_is_done_again():
             self.reopened += 1
 
     reader = Reader()
-    assert apply._with_retries(batch, warnings, reader) == "done"
+    assert with_retries(batch, warnings, reader) == "done"
     assert len(calls) == 2 and "batch retried" in warnings[0]
     assert reader.reopened == 1  # the cursor is opened again after the last batch done

@@ -14,20 +14,18 @@ A kill -9 anywhere leaves episodes that still hold their arrays and perhaps
 some of their documents already written: the rerun redoes them, and the
 duplicates are recognised, so the end state equals an uninterrupted run's.
 """
-import time
 from contextlib import nullcontext
 
-from pymongo.errors import AutoReconnect, BulkWriteError
+from pymongo.errors import BulkWriteError
 
 from webapp import db
 from webapp.migration import collections, crash, lock, report, stats
 from webapp.migration.plan import ID_FIELD, KINDS, plan_episode, resolve_duplicates
 from webapp.migration.progress import Progress
-from webapp.migration.scan import Batches
+from webapp.migration.scan import Batches, with_retries
 from webapp.store import audit
 
 DEFAULT_BATCH = 500
-RETRIES = 5
 
 
 class LeaseLost(Exception):
@@ -112,7 +110,7 @@ def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, h
     reader = Batches(database[db.EPISODES], stats.LEGACY_FILTER, batch_size)
     batch_no = 0
     while True:
-        batch, plans, failed = _with_retries(
+        batch, plans, failed = with_retries(
             lambda: _one_batch(database, reader, batch_no + 1, run_id, dry_run, seen), warnings, reader)
         if not batch:
             break
@@ -157,20 +155,6 @@ def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, h
 
 def _anomaly_key(entry):
     return (entry["episode_id"], entry["kind"], entry["index"], entry["code"])
-
-
-def _with_retries(work, warnings, reader):
-    """A batch is idempotent, so a lost connection (a busy server failing a
-    health check cancels operations in flight) is met by doing it again."""
-    for attempt in range(RETRIES):
-        try:
-            return work()
-        except AutoReconnect as exc:
-            if attempt == RETRIES - 1:
-                raise
-            warnings.append(f"lost the database connection ({exc}); batch retried")
-            reader.reopen()
-            time.sleep(min(2 ** attempt, 10) / 4)
 
 
 def _one_batch(database, reader, batch_no, run_id, dry_run, seen):

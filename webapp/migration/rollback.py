@@ -12,22 +12,19 @@ A kill between 1 and 2 rebuilds the same episode again; between 2 and 4 the
 rerun only deletes. Then the documents created through the app for episodes
 that were never migrated go into those episodes' arrays, in date order.
 """
-import time
 
 from pymongo import ReplaceOne
-from pymongo.errors import AutoReconnect
 
 from webapp import db
 from webapp.migration import collections, crash, lock, report, stats
 from webapp.migration.plan import (ID_FIELD, KINDS, digest, new_item_for_episode, restore_episode, restore_item,
                                    sort_key_new_item)
 from webapp.migration.progress import Progress
-from webapp.migration.scan import Batches
+from webapp.migration.scan import Batches, with_retries
 from webapp.store import audit
 from webapp.store.ids import object_id
 
 DEFAULT_BATCH = 500
-RETRIES = 5
 
 
 def rollback(*, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on_progress=None, run_id=None, database=None):
@@ -74,18 +71,12 @@ def _rollback(database, run_id, batch_size, on_progress):
     reader = Batches(records, pending, batch_size)
     while True:
         # A batch is idempotent, so a lost connection is met by doing it again.
-        for attempt in range(RETRIES):
-            try:
-                step = dict(counts)
-                done = _one_batch(database, reader, batch_no + 1, step, warnings, errors)
-                counts.update(step)
-                break
-            except AutoReconnect as exc:
-                if attempt == RETRIES - 1:
-                    raise
-                warnings.append(f"lost the database connection ({exc}); batch retried")
-                reader.reopen()
-                time.sleep(min(2 ** attempt, 10) / 4)
+        def one_batch():
+            step = dict(counts)
+            return step, _one_batch(database, reader, batch_no + 1, step, warnings, errors)
+
+        step, done = with_retries(one_batch, warnings, reader)
+        counts.update(step)
         if done is None:
             break
         batch_no += 1

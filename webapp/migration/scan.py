@@ -6,6 +6,9 @@ time on some servers (the embedded one plans it so), which made a run
 quadratic in the number of episodes. After a lost connection, `reopen`
 continues after the last batch that was done.
 """
+import time
+
+from pymongo.errors import AutoReconnect
 
 
 class Batches:
@@ -41,3 +44,20 @@ class Batches:
 
     def close(self):
         self.reopen()
+
+
+RETRIES = 5
+
+
+def with_retries(work, warnings, reader):
+    """A batch is idempotent, so a lost connection (a busy server failing a
+    health check cancels operations in flight) is met by doing it again."""
+    for attempt in range(RETRIES):
+        try:
+            return work()
+        except AutoReconnect as exc:
+            if attempt == RETRIES - 1:
+                raise
+            warnings.append(f"lost the database connection ({exc}); batch retried")
+            reader.reopen()
+            time.sleep(min(2 ** attempt, 10) / 4)

@@ -133,7 +133,7 @@ def blueprint(kind):
     @role_required(*READERS)
     def history(episode_id, record_id):
         episode = load(episode_id)
-        record = found(kind.store.get(episode, record_id))
+        found(kind.store.get(episode, record_id))  # 404 unless it is this episode's
         return page_or_fragment("clinical/history.html", "clinical/_history.html",
                                 entries=kind.store.history(record_id),
                                 title=f"Changes to {kind.singular} {record_id}",
