@@ -76,7 +76,9 @@ def init_app(app):
             # window there instead.
             return "", 401, {"HX-Redirect": url_for("auth.login")}
         flash(login_manager.login_message, "info")
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        # The path only: a query string may hold a search for a name or NHS
+        # number, which must not travel on into another URL and the logs.
+        return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
 
     @app.after_request
     def security_headers(response):

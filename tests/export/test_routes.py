@@ -131,3 +131,11 @@ def test_form_defaults_to_the_last_complete_audit_year(client, auth):
     page = client.get("/exports/").get_data(as_text=True)
     start, end = last_audit_year()
     assert f'value="{start.isoformat()}"' in page and f'value="{end.isoformat()}"' in page
+
+
+@pytest.mark.parametrize("path", ["/exports/", "/exports/nboca.xml"])
+def test_dates_out_of_range_are_422_not_500(client, auth, path):
+    auth.login("data_officer")
+    response = client.get(f"{path}?version=10&start=2024-01-01&end=9999-12-31")
+    assert response.status_code == 422
+    assert "Enter a date between 2000 and 2099." in response.get_data(as_text=True)

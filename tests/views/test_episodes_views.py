@@ -144,3 +144,22 @@ def test_delete_episode_refused_during_migration(app, auth, client, database, ep
     response = auth.post(f"/episodes/{episode['_id']}/delete", {"version": "1"})
     assert response.status_code == 423 and "migration is in progress" in response.get_data(as_text=True)
     assert database.episodes.count_documents({}) == 1 and database.treatments.count_documents({}) == 2
+
+
+def test_episode_edit_and_close_refused_while_a_migration_holds_the_lease(app, auth, client, database, episode):
+    # A rollback rewrites whole episodes: an edit saved meanwhile would be lost.
+    auth.login("clinician")
+    with app.app_context():
+        lock.acquire("someone@host:1")
+    edit = auth.post(f"/episodes/{episode['_id']}/edit", {**GOOD, "version": "1"})
+    close = auth.post(f"/episodes/{episode['_id']}/close", {"version": "1"})
+    assert edit.status_code == close.status_code == 423
+    assert "migration" in edit.get_data(as_text=True).lower()
+    assert database.episodes.find_one({"_id": episode["_id"]})["version"] == 1
+
+
+def test_legacy_episode_without_patient_id_still_shows(auth, client, database, episode):
+    database.episodes.update_one({"_id": episode["_id"]}, {"$unset": {"patient_id": ""}})
+    auth.login("clinician")
+    assert client.get(f"/episodes/{episode['_id']}").status_code == 200
+    assert client.get(f"/episodes/{episode['_id']}/tumours").status_code == 200

@@ -128,3 +128,22 @@ def test_data_officer_cannot_post(auth, client, database):
     auth.login("data_officer")
     assert auth.post("/patients/new", GOOD).status_code == 403
     assert database.patients.count_documents({}) == 0
+
+
+def test_huge_page_number_is_not_a_500(auth, client, patient):
+    auth.login("clinician")
+    assert client.get("/patients/?page=99999999999999999999").status_code == 200
+
+
+def test_legacy_patient_without_mrn_still_shows(auth, client, database, patient):
+    database.patients.update_one({"_id": patient["_id"]}, {"$unset": {"mrn": ""}})
+    auth.login("clinician")
+    assert client.get(f"/patients/{patient['_id']}").status_code == 200
+    assert client.get(f"/patients/{patient['_id']}/history").status_code == 200
+
+
+def test_sign_in_redirect_keeps_no_search_terms(client):
+    response = client.get("/patients/?q=9990000018")
+    assert response.status_code == 302
+    assert "9990000018" not in response.headers["Location"]
+    assert "next=/patients/" in response.headers["Location"]

@@ -17,6 +17,14 @@ def last_audit_year(today=None):
     return date(end_year - 1, 4, 1), date(end_year, 3, 31)
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _within_audit_era(field):
+    if field.data and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(f"Enter a date between {EARLIEST:%Y} and {LATEST:%Y}.")
+
+
 class ExportForm(FlaskForm):
     """Read from the query string (GET: choosing what to look at changes
     nothing, so there is no CSRF token)."""
@@ -34,7 +42,11 @@ class ExportForm(FlaskForm):
                            validators=[Optional(), Regexp(r"^[A-Z0-9]{3,5}$", message=(
                                "Enter the provider's ODS code: 3 to 5 letters or digits, for example RX1."))])
 
+    def validate_start(self, field):
+        _within_audit_era(field)
+
     def validate_end(self, field):
+        _within_audit_era(field)
         if self.start.data and field.data and field.data < self.start.data:
             raise ValidationError("The end of the period must be on or after its start.")
 

@@ -18,7 +18,7 @@ def new_id(prefix):
 
 def add(coll, entity, id_field, prefix, episode, fields, actor):
     now = audit.now()
-    doc = {id_field: new_id(prefix), "episode_id": str(episode["_id"]), "patient_id": episode["patient_id"]}
+    doc = {id_field: new_id(prefix), "episode_id": str(episode["_id"]), "patient_id": episode.get("patient_id")}
     doc.update({k: v for k, v in fields.items() if k not in IDENTITY and k not in doc})
     doc.update(created_at=now, last_modified_at=now, version=1)
 

@@ -38,7 +38,8 @@ def blueprint(kind):
         return found(episodes_store.get(episode_id))
 
     def context(episode, **extra):
-        patient = patients_store.get_by_mrn(episode["patient_id"]) if not is_htmx() else None
+        mrn = episode.get("patient_id")
+        patient = patients_store.get_by_mrn(mrn) if mrn and not is_htmx() else None
         return {"episode": episode, "patient": patient, "kind": kind, **extra}
 
     def listing(episode, status=200):

@@ -16,7 +16,10 @@ bp = Blueprint("episodes", __name__, url_prefix="/episodes")
 
 def _load(episode_id):
     episode = found(store.get(episode_id))
-    return episode, patients_store.get_by_mrn(episode["patient_id"])
+    # Legacy episodes may lack patient_id (the migration reports them): show
+    # the episode without its patient rather than fail.
+    mrn = episode.get("patient_id")
+    return episode, patients_store.get_by_mrn(mrn) if mrn else None
 
 
 @bp.route("/<episode_id>")
@@ -28,6 +31,7 @@ def show(episode_id):
 
 @bp.route("/<episode_id>/edit", methods=["GET", "POST"])
 @role_required(*WRITERS)
+@refuse_during_migration()  # a rollback rewrites whole episodes: an edit now would be lost
 def edit(episode_id):
     episode, patient = _load(episode_id)
     form = EpisodeForm() if request.method == "POST" else EpisodeForm.for_record(episode)
@@ -51,6 +55,7 @@ def edit(episode_id):
 
 @bp.route("/<episode_id>/close", methods=["POST"])
 @role_required(*WRITERS)
+@refuse_during_migration()
 def close(episode_id):
     episode, patient = _load(episode_id)
     try:

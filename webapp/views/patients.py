@@ -14,6 +14,7 @@ from webapp.store import records, timeline
 from webapp.views.rendering import READERS, WRITERS, conflict_context, found, page_or_fragment
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
+MAX_PAGE = 100_000
 
 DUPLICATE = {"mrn": "Another patient already has this hospital number.",
              "nhs_number": "Another patient already has this NHS number."}
@@ -24,7 +25,8 @@ DUPLICATE = {"mrn": "Another patient already has this hospital number.",
 def index():
     query = request.args.get("q", "")[:100]
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        # Bounded: MongoDB's skip takes 8-byte integers, and no list is this long.
+        page = min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
     except ValueError:
         page = 1
     size = current_app.config["PAGE_SIZE"]
@@ -55,7 +57,8 @@ def create():
 @role_required(*READERS)
 def show(patient_id):
     patient = found(store.get(patient_id))
-    episodes, events = timeline.for_patient(patient["mrn"])
+    # A legacy record may lack its MRN: show it, with nothing linked to it.
+    episodes, events = timeline.for_patient(patient["mrn"]) if patient.get("mrn") else ([], [])
     return page_or_fragment("patients/show.html", "patients/_timeline.html", patient=patient,
                             episodes=episodes, events=events)
 
@@ -65,7 +68,8 @@ def show(patient_id):
 def edit(patient_id):
     patient = found(store.get(patient_id))
     form = PatientForm() if request.method == "POST" else PatientForm.for_record(patient)
-    form.mrn.data = patient["mrn"]  # never changes: episodes refer to it
+    if patient.get("mrn"):
+        form.mrn.data = patient["mrn"]  # never changes once set: episodes refer to it
     status, conflict = 200, None
     if form.validate_on_submit():
         try:
@@ -90,7 +94,7 @@ def edit(patient_id):
 def history(patient_id):
     patient = found(store.get(patient_id))
     return page_or_fragment("clinical/history.html", "clinical/_history.html", entries=store.history(patient["_id"]),
-                            title=f"Changes to patient {patient['mrn']}",
+                            title=f"Changes to patient {patient.get('mrn') or patient['_id']}",
                             back=url_for(".show", patient_id=patient["_id"]))
 
 

@@ -48,8 +48,8 @@ def migration_message():
 
 
 def refuse_during_migration(slot=None):
-    """Tumour and treatment writes wait while a migration holds the lease:
-    it is moving these very records. With htmx the refusal shows in `slot`
+    """Episode, tumour and treatment writes wait while a migration holds the
+    lease: it is moving (or, rolling back, rewriting) these very records. With htmx the refusal shows in `slot`
     (where the form was), not over the list."""
 
     def decorator(view):
