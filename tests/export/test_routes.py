@@ -139,3 +139,14 @@ def test_dates_out_of_range_are_422_not_500(client, auth, path):
     response = client.get(f"{path}?version=10&start=2024-01-01&end=9999-12-31")
     assert response.status_code == 422
     assert "Enter a date between 2000 and 2099." in response.get_data(as_text=True)
+
+
+def test_a_download_cut_short_is_not_recorded_as_an_export(auth, client, database, golden_data):
+    auth.login("data_officer")
+    response = client.get(f"/exports/nboca.xml?{QUERY}", buffered=False)
+    assert response.status_code == 200
+    next(iter(response.response))  # the first chunk only; the browser went away
+    response.close()
+    assert database.audit_log.count_documents({"entity": "nboca_export"}) == 0
+    client.get(f"/exports/nboca.xml?{QUERY}").get_data()  # a whole download is recorded
+    assert database.audit_log.count_documents({"entity": "nboca_export"}) == 1

@@ -3,7 +3,7 @@ what is in scope, what is missing and what would be left out, download the
 COSD file (streamed), and see every export made."""
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, make_response, render_template, request
+from flask import Blueprint, Response, current_app, make_response, render_template, request, stream_with_context
 from flask_login import current_user
 
 from webapp.export import audit, service, source
@@ -51,14 +51,17 @@ def download():
     if not export.valid:
         export.close()
         return _page(form, 422, export=export, problem=export.message)
-    audit.record_export(export, actor=current_user.username)
+    actor = current_user.username
 
     def stream():
         try:
             yield from export.chunks()
+            # Recorded once the whole file has gone: a download cut short is
+            # not a submission made.
+            audit.record_export(export, actor=actor)
         finally:
             export.close()
 
-    response = Response(stream(), mimetype="application/xml")
+    response = Response(stream_with_context(stream()), mimetype="application/xml")
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
