@@ -104,10 +104,16 @@ def run(dry_run, yes, batch_size):
                    "remove the arrays from the episodes. Now:")
         click.echo(_table(before))
         _confirm(yes, "migrate")
-    bar = _Bar("dry run" if dry_run else "migrating")
+    _with_progress("dry run" if dry_run else "migrating", apply.run, dry_run=dry_run, batch_size=batch_size)
+
+
+def _with_progress(label, operation, **options):
+    """Run `operation` under the lock with a progress bar, print its report,
+    exit 1 unless it completed."""
+    bar = _Bar(label)
     try:
-        doc = apply.run(dry_run=dry_run, batch_size=batch_size, owner=lock.default_owner("cli"),
-                        var_dir=current_app.config["VAR_DIR"], on_progress=bar)
+        doc = operation(owner=lock.default_owner("cli"), var_dir=current_app.config["VAR_DIR"],
+                        on_progress=bar, **options)
     except lock.LockHeld as held:
         raise click.ClickException(str(held))
     bar.done()
@@ -139,13 +145,4 @@ def rollback(yes, batch_size):
                "collections. Now:")
     click.echo(_table(stats.measure()))
     _confirm(yes, "roll back")
-    bar = _Bar("rolling back")
-    try:
-        doc = rollback_module.rollback(batch_size=batch_size, owner=lock.default_owner("cli"),
-                                       var_dir=current_app.config["VAR_DIR"], on_progress=bar)
-    except lock.LockHeld as held:
-        raise click.ClickException(str(held))
-    bar.done()
-    _print_report(doc)
-    if doc["state"] != "completed":
-        sys.exit(1)
+    _with_progress("rolling back", rollback_module.rollback, batch_size=batch_size)
