@@ -13,7 +13,7 @@ READERS = ("clinician", "data_officer")
 WRITERS = ("clinician",)
 
 MIGRATION_MESSAGE = ("A data migration is in progress (started by {owner} at {at:%H:%M} UTC). "
-                     "Tumours and treatments cannot be changed until it finishes: nothing was saved. "
+                     "Episodes, tumours and treatments cannot be changed until it finishes: nothing was saved. "
                      "Try again in a few minutes.")
 
 
@@ -49,8 +49,9 @@ def migration_message():
 
 def refuse_during_migration(slot=None):
     """Episode, tumour and treatment writes wait while a migration holds the
-    lease: it is moving (or, rolling back, rewriting) these very records. With htmx the refusal shows in `slot`
-    (where the form was), not over the list."""
+    lease: it is moving (or, rolling back, rewriting) these very records.
+    With htmx the refusal shows in `slot` (where the form was), not over the
+    list."""
 
     def decorator(view):
         @wraps(view)
