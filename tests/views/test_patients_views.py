@@ -20,21 +20,29 @@ def patient(app):
 
 def test_list_page_and_fragment(auth, client, patient):
     auth.login("clinician")
-    page = client.get("/patients/?q=Testpatient")
+    page = auth.post("/patients/", {"q": "Testpatient"})
     assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
     assert "Testpatient, Ada" in page.get_data(as_text=True)
     assert "HX-Request" in page.headers["Vary"]
-    fragment = client.get("/patients/?q=Testpatient", headers={"HX-Request": "true"})
+    fragment = auth.post("/patients/", {"q": "Testpatient"}, htmx=True)
     body = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in body and "Testpatient, Ada" in body
-    assert "0 patients" in client.get("/patients/?q=Nobody", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "0 patients" in auth.post("/patients/", {"q": "Nobody"}, htmx=True).get_data(as_text=True)
 
 
 def test_search_by_spaced_nhs_number(auth, client, patient):
     auth.login("data_officer")
     spaced = nhs_number.format_spaced(patient["nhs_number"])
-    body = client.get("/patients/", query_string={"q": spaced}).get_data(as_text=True)
+    body = auth.post("/patients/", {"q": spaced}).get_data(as_text=True)
     assert "1 patient found" in body
+
+
+def test_search_terms_never_travel_in_a_url(auth, client, patient):
+    auth.login("clinician")
+    # A query string is ignored: searches come only by POST, out of URLs and logs.
+    assert "1 patient found" not in client.get("/patients/", query_string={"q": patient["mrn"]}).get_data(as_text=True)
+    body = auth.post("/patients/", {"q": "Testpatient"}).get_data(as_text=True)
+    assert "?q=" not in body and "q=Testpatient" not in body
 
 
 def test_create_patient(auth, client, database):
@@ -147,3 +155,17 @@ def test_sign_in_redirect_keeps_no_search_terms(client):
     assert response.status_code == 302
     assert "9990000018" not in response.headers["Location"]
     assert "next=/patients/" in response.headers["Location"]
+
+
+def test_pages_of_a_search_are_posted_with_the_search(app, auth, client, patient):
+    with app.app_context():
+        make_patient("MRN0000002", index=1, first_name="Bea")
+        make_patient("MRN0000003", index=2, last_name="Otherpatient")
+    app.config["PAGE_SIZE"] = 1
+    auth.login("clinician")
+    first = auth.post("/patients/", {"q": "Testpatient"}).get_data(as_text=True)
+    assert "2 patients found" in first and "Page 1 of 2" in first
+    assert '<input type="hidden" name="q" value="Testpatient">' in first
+    assert '<input type="hidden" name="page" value="2">' in first
+    second = auth.post("/patients/", {"q": "Testpatient", "page": "2"}, htmx=True).get_data(as_text=True)
+    assert "Page 2 of 2" in second and "Otherpatient" not in second

@@ -20,13 +20,16 @@ DUPLICATE = {"mrn": "Another patient already has this hospital number.",
              "nhs_number": "Another patient already has this NHS number."}
 
 
-@bp.route("/")
+@bp.route("/", methods=["GET", "POST"])
 @role_required(*READERS)
 def index():
-    query = request.args.get("q", "")[:100]
+    # A search (which may be a name or an NHS number) comes only by POST, so
+    # it never sits in a URL: not in history, bookmarks or access logs.
+    params = request.form if request.method == "POST" else {"page": request.args.get("page", "1")}
+    query = params.get("q", "")[:100]
     try:
         # Bounded: MongoDB's skip takes 8-byte integers, and no list is this long.
-        page = min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
+        page = min(max(1, int(params.get("page", "1"))), MAX_PAGE)
     except ValueError:
         page = 1
     size = current_app.config["PAGE_SIZE"]
