@@ -24,6 +24,10 @@ LOGIN_FAILURES = "login_failures"
 MIGRATION_QUARANTINE = "migration_quarantine"
 MIGRATION_EPISODES = "migration_episodes"
 
+# Compound keys the store also sorts and hints by.
+TREATMENTS_BY_EPISODE_DATE = [("episode_id", ASCENDING), ("treatment_date", ASCENDING)]
+TUMOURS_BY_EPISODE = [("episode_id", ASCENDING), ("tumour_id", ASCENDING)]
+
 # The seed document's indexes exactly (same keys, same order), plus what the
 # app's own rules need. Names are MongoDB's defaults so a real server and the
 # embedded one agree.
@@ -33,7 +37,7 @@ INDEXES = {
         IndexModel([("patient_id", ASCENDING)]),
         IndexModel([("treatment_type", ASCENDING)]),
         IndexModel([("treatment_date", ASCENDING)]),
-        IndexModel([("episode_id", ASCENDING), ("treatment_date", ASCENDING)]),
+        IndexModel(TREATMENTS_BY_EPISODE_DATE),
         IndexModel([("treatment_id", ASCENDING)], unique=True),
     ],
     TUMOURS: [
@@ -41,7 +45,7 @@ INDEXES = {
         IndexModel([("patient_id", ASCENDING)]),
         IndexModel([("tumour_type", ASCENDING)]),
         IndexModel([("diagnosis_date", ASCENDING)]),
-        IndexModel([("episode_id", ASCENDING), ("tumour_id", ASCENDING)]),
+        IndexModel(TUMOURS_BY_EPISODE),
         IndexModel([("tumour_id", ASCENDING)], unique=True),
     ],
     PATIENTS: [

@@ -33,7 +33,7 @@ def test_treatments_come_in_date_order(database, episode):
 def test_treatment_list_uses_the_episode_date_index(database, episode):
     treatments.add(episode, surgery_fields(), ACTOR)
     plan = database.treatments.find({"episode_id": str(episode["_id"])}).sort(
-        [("episode_id", 1), ("treatment_date", 1)]).hint(treatments.BY_EPISODE_DATE).explain()
+        [("episode_id", 1), ("treatment_date", 1)]).hint([("episode_id", 1), ("treatment_date", 1)]).explain()
     assert "episode_id_1_treatment_date_1" in str(plan["queryPlanner"]["winningPlan"])
 
 

@@ -22,10 +22,9 @@ from webapp import db
 from webapp.migration import collections, crash, lock, report, stats
 from webapp.migration.plan import ID_FIELD, KINDS, plan_episode, resolve_duplicates
 from webapp.migration.progress import Progress
-from webapp.migration.scan import Batches, with_retries
+from webapp.migration.scan import DEFAULT_BATCH, Batches, with_retries
 from webapp.store import audit
 
-DEFAULT_BATCH = 500
 
 
 class LeaseLost(Exception):

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from webapp.migration import apply, lock, rollback as rollback_module, stats, verify as verify_module
+from webapp.migration import apply, lock, rollback as rollback_module, scan, stats, verify as verify_module
 from webapp.migration.stats import LABELS
 
 migration_cli = AppGroup("migration", help="Move embedded treatments and tumours into their own collections.")
@@ -94,7 +94,7 @@ def _print_report(doc):
 @migration_cli.command("run")
 @click.option("--dry-run", is_flag=True, help="Write nothing; report exactly what a run would do.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--batch-size", default=apply.DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--batch-size", default=scan.DEFAULT_BATCH, show_default=True, type=click.IntRange(1, scan.MAX_BATCH))
 def run(dry_run, yes, batch_size):
     """Move embedded treatments and tumours into their collections."""
     before = stats.measure()
@@ -137,7 +137,7 @@ def verify():
 
 @migration_cli.command("rollback")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--batch-size", default=rollback_module.DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--batch-size", default=scan.DEFAULT_BATCH, show_default=True, type=click.IntRange(1, scan.MAX_BATCH))
 def rollback(yes, batch_size):
     """Put the items back into their episodes' arrays, in their original order."""
     click.echo("Plan: put every migrated treatment and tumour (and what quarantine holds) back into its episode's "

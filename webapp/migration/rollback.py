@@ -20,11 +20,10 @@ from webapp.migration import collections, crash, lock, report, stats
 from webapp.migration.plan import (ID_FIELD, KINDS, digest, new_item_for_episode, restore_episode, restore_item,
                                    sort_key_new_item)
 from webapp.migration.progress import Progress
-from webapp.migration.scan import Batches, with_retries
+from webapp.migration.scan import DEFAULT_BATCH, Batches, with_retries
 from webapp.store import audit
 from webapp.store.ids import object_id
 
-DEFAULT_BATCH = 500
 
 
 def rollback(*, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on_progress=None, run_id=None, database=None):

@@ -11,6 +11,11 @@ import time
 from pymongo.errors import AutoReconnect
 
 
+# Episodes per batch: the default, and what the CLI and the dashboard accept.
+DEFAULT_BATCH = 500
+MAX_BATCH = 100_000
+
+
 class Batches:
     def __init__(self, coll, query, size):
         self.coll = coll

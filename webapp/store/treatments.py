@@ -9,14 +9,13 @@ ID = "treatment_id"
 # Changing a treatment's type removes the old type's fields, so the stored
 # shape always matches its type.
 ALL_TYPE_FIELDS = treatment_types.ALL_TYPE_FIELDS
-BY_EPISODE_DATE = [("episode_id", 1), ("treatment_date", 1)]
 
 
 def for_episode(episode):
     """Date order through the (episode_id, treatment_date) index, named so
     no planner picks the single-field episode_id index and sorts in memory."""
     return list(db.get_treatments_collection().find({"episode_id": str(episode["_id"])})
-                .sort([("episode_id", 1), ("treatment_date", 1)]).hint(BY_EPISODE_DATE))
+                .sort(db.TREATMENTS_BY_EPISODE_DATE).hint(db.TREATMENTS_BY_EPISODE_DATE))
 
 
 def get(episode, treatment_id):

@@ -9,7 +9,7 @@ ID = "tumour_id"
 def for_episode(episode):
     """One indexed query on (episode_id, tumour_id)."""
     return list(db.get_tumours_collection().find({"episode_id": str(episode["_id"])})
-                .sort([("episode_id", 1), ("tumour_id", 1)]).hint([("episode_id", 1), ("tumour_id", 1)]))
+                .sort(db.TUMOURS_BY_EPISODE).hint(db.TUMOURS_BY_EPISODE))
 
 
 def get(episode, tumour_id):

@@ -4,8 +4,9 @@ and dry run / run / rollback behind a confirmation page."""
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.migration import background, lock, report, stats
+from webapp.migration import background, lock, report, scan, stats
 from webapp.security import is_htmx, role_required
+from webapp.views.rendering import found
 
 bp = Blueprint("migration", __name__, url_prefix="/migration")
 
@@ -14,17 +15,13 @@ ACTIONS = {
     "run": {"title": "Run the migration", "button": "Start the migration"},
     "rollback": {"title": "Roll back the migration", "button": "Start the rollback"},
 }
-DEFAULT_BATCH = 500
 
 
 def _following():
     """The run the page follows: ?run=<id>, else the one in progress."""
     run_id = request.args.get("run")
     if run_id:
-        doc = report.get(run_id)
-        if doc is None:
-            abort(404)
-        return doc
+        return found(report.get(run_id))
     return report.active()
 
 
@@ -60,7 +57,7 @@ def confirm(action):
         abort(404)
     return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
                            measure=stats.measure(), labels=stats.LABELS, holder=lock.current_holder(),
-                           batch_size=DEFAULT_BATCH, error=None)
+                           batch_size=scan.DEFAULT_BATCH, error=None)
 
 
 @bp.route("/start/<action>", methods=["POST"])
@@ -69,8 +66,8 @@ def start(action):
     if action not in ACTIONS:
         abort(404)
     try:
-        batch_size = int(request.form.get("batch_size", DEFAULT_BATCH))
-        if not 1 <= batch_size <= 100_000:
+        batch_size = int(request.form.get("batch_size", scan.DEFAULT_BATCH))
+        if not 1 <= batch_size <= scan.MAX_BATCH:
             raise ValueError
     except ValueError:
         return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
@@ -89,18 +86,14 @@ def start(action):
 @bp.route("/reports/<run_id>")
 @role_required("manager")
 def report_page(run_id):
-    doc = report.get(run_id)
-    if doc is None:
-        abort(404)
+    doc = found(report.get(run_id))
     return render_template("migration/report.html", run=doc, labels=stats.LABELS)
 
 
 @bp.route("/reports/<run_id>.json")
 @role_required("manager")
 def report_json(run_id):
-    doc = report.get(run_id)
-    if doc is None:
-        abort(404)
+    doc = found(report.get(run_id))
     name = doc.get("report_file") or f"migration_report_{doc['_id']}.json"
     return Response(report.to_json(doc), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
