@@ -24,7 +24,9 @@ def day(value):
     if value is None or value == "":
         return None
     if isinstance(value, (datetime, date)):
-        return value.strftime("%Y-%m-%d")
+        # isoformat, not strftime: a fifth of the export's mapping time was
+        # strftime, and isoformat always pads the year to four digits.
+        return value.isoformat()[:10]
     return str(value)
 
 
