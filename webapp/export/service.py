@@ -1,9 +1,9 @@
 """One NBOCA export: select, map, check and write every in-scope record in
 one pass, then put the header (which needs the final record count) in front.
 Records go to a spooled temporary file as they are written, so memory stays
-flat; the assembled file is validated against the project XSD, one record
-at a time, and hashed before anyone is offered it. The route and the CLI
-both call `prepare` and send `chunks()`, so they write the same bytes.
+flat, and are validated against the project XSD as they go; the file is
+hashed before anyone is offered it. The route and the CLI both call
+`prepare` and send `chunks()`, so they write the same bytes.
 """
 import hashlib
 import re
@@ -159,10 +159,14 @@ def _prepare(request, clock, organisation, write, database, check_each):
     export.created = clock.now()
     export.submission_id = clock.submission_id(request)
     version = request.version
+    opening = writer.root_open(export.row["namespace"])
     provisional, _ = writer.build_header(version, _header_values(export, _PROVISIONAL_ORGANISATION, 1))
     validator = writer.RecordValidator(version, export.row["namespace"], provisional)
+    first_record = None
     if write:
         export.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+        records_check = writer.StreamValidator(version)
+        records_check.feed(opening + provisional)
 
     for bundle in source.bundles(request.start, request.end, database=database):
         episode, patient = bundle.episode, bundle.patient
@@ -184,12 +188,12 @@ def _prepare(request, clock, organisation, write, database, check_each):
         export.in_scope += 1
         values = record.values(bundle.tumour, episode or {}, patient or {}, bundle.treatments)
         export.completeness.add(bundle, values)
-        element, problems, changes = writer.build_record(version, values)
+        text, problems, changes = writer.build_record(version, values)
         where = {"tumour_id": bundle.tumour.get("tumour_id"), "episode_id": str(bundle.tumour.get("episode_id"))}
         export.changes.extend({**where, **c} for c in changes)
         problems = reasons + problems
         if check_each and not problems:
-            error = validator.error(element)
+            error = validator.error(text)
             if error:
                 problems = [f"the record does not fit the schema: {error}"]
         if problems:
@@ -198,7 +202,9 @@ def _prepare(request, clock, organisation, write, database, check_each):
         export.exported += 1
         export.providers[episode.get("provider_organisation")] += 1
         if write:
-            export.spool.write(writer.serialise(element))
+            export.spool.write(text)
+            records_check.feed(text)
+            first_record = first_record or text
 
     export.organisation = request.provider or (organisation or "").strip().upper() or _most_common(export.providers)
     if not write:
@@ -211,19 +217,30 @@ def _prepare(request, clock, organisation, write, database, check_each):
         export.header_problem = True
         export.message = "The file header is not valid: " + "; ".join(problems)
         return export
-    export.header = writer.root_open(export.row["namespace"]) + b"".join(writer.serialise(el) for el in header)
+    export.header = opening + header
+    export.valid, message = _validate(version, export, records_check, first_record)
     digest = hashlib.sha256()
-
-    def hashed():
-        for piece in export.chunks():
-            digest.update(piece)
-            yield piece
-
-    export.valid, message = writer.validate_stream(version, hashed())
+    for piece in export.chunks():
+        digest.update(piece)
     export.sha256 = digest.hexdigest()
     if not export.valid:
         export.message = "The file does not validate against the schema: " + message
     return export
+
+
+def _validate(version, export, records_check, first_record):
+    """Whether the file (real header, records, end of root) fits the schema.
+    The records were validated as they were written, behind a provisional
+    header that differs from the real one only in its organisation and
+    count; the real header is validated here in front of the first record.
+    The schema is a plain sequence with no identity constraint linking the
+    header to the records, so the file is valid exactly when both parts are,
+    and the file is not read again just to validate it."""
+    records_check.feed(writer.ROOT_CLOSE)
+    ok, message = records_check.close()
+    if ok:
+        ok, message = writer.validate_stream(version, (export.header, first_record, writer.ROOT_CLOSE))
+    return ok, message
 
 
 def _most_common(counter):
