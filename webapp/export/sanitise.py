@@ -1,7 +1,7 @@
 """Text that must survive the trip into XML: drop the characters XML 1.0
 cannot carry at all (most control characters, lone surrogates, U+FFFE/FFFF),
 and cut free text to the length its COSD type allows. Escaping of & < > and
-quotes is lxml's job when it serialises. Every change is described, so the
+quotes is the writer's job (writer._element). Every change is described, so the
 export can tell staff what it altered."""
 import re
 
