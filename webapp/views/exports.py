@@ -44,6 +44,12 @@ def index():
 @bp.route("/nboca.xml")
 @role_required("data_officer")
 def download():
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        # The download is a GET (a link staff can keep), so a page on another
+        # site could start one for a signed-in officer: browsers say when.
+        return render_template("errors/error.html", status=403,
+                               message="An NBOCA file can only be made from this system's export page. "
+                                       "Nothing was exported."), 403
     form = ExportForm(request.args)
     if not form.validate():
         return _page(form, 422)
