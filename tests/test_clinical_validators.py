@@ -12,6 +12,15 @@ def test_postcode(raw, expected):
     assert validators.normalise_postcode(raw) == expected
 
 
+@pytest.mark.parametrize("raw,expected", [("C18.7", "C18.7"), ("c187", "C18.7"), (" C18.7 ", "C18.7"),
+                                          ("C 18.7", "C18.7"), ("C20X", "C20"), ("C20", "C20"), ("c19", "C19"),
+                                          ("C21.1", None), ("C18", None), ("C187X", None), ("", None), (None, None)])
+def test_icd10_written_another_way(raw, expected):
+    from webapp.domain import codes
+
+    assert validators.normalise_icd10(raw, codes.COLORECTAL_SITES) == expected
+
+
 @pytest.mark.parametrize("raw,expected", [("h07.1", "H071"), ("Y751", "Y751"), ("H07", None), ("1234", None)])
 def test_opcs4(raw, expected):
     assert validators.normalise_opcs4(raw) == expected

@@ -52,6 +52,16 @@ def normalise_opcs4(text):
     return code if OPCS4.match(code) else None
 
 
+def normalise_icd10(text, known):
+    """The stored form (C18.7, C20) of a code in `known` however it was
+    written (c187, "C18.7 ", C20X), or None when it is none of them."""
+    compact = re.sub(r"[\s.]", "", str(text or "")).upper()
+    if len(compact) == 4 and compact.endswith("X"):
+        compact = compact[:3]
+    code = compact if len(compact) == 3 else f"{compact[:3]}.{compact[3:]}"
+    return code if code in known else None
+
+
 def normalise_mrn(text):
     code = (text or "").strip().upper()
     return code if MRN.match(code) else None

@@ -52,6 +52,9 @@ def nboca(version, start, end, provider, output, fixed_clock):
                    f"text changed: {len(export.changes)}  under 18 (not in scope): {export.minors}")
         for item in export.left_out:
             click.echo(f"  left out {item['tumour_id']} (episode {item['episode_id']}): {'; '.join(item['reasons'])}")
+        for item in service.near_misses(request):
+            click.echo(f"  not selected {item['tumour_id']} (episode {item['episode_id']}): "
+                       f"{'; '.join(item['reasons'])}")
         if not export.valid:
             click.echo(f"error: {export.message}", err=True)
             sys.exit(1)

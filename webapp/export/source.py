@@ -22,6 +22,7 @@ import threading
 from collections import namedtuple
 
 import bson
+from bson import ObjectId
 
 from webapp import db
 from webapp.export import scope
@@ -35,6 +36,26 @@ def tumour_filter(start, end):
     low, high = scope.period_bounds(start, end)
     return {"tumour_type": "primary", "icd10_code": {"$in": scope.in_scope_sites()},
             "diagnosis_date": {"$gte": low, "$lt": high}}
+
+
+def passed_over(start, end, database=None):
+    """Tumours diagnosed in the period that `tumour_filter` does not select,
+    streamed, for `scope.near_miss` to judge. One query."""
+    database = db.get_db() if database is None else database
+    selected = tumour_filter(start, end)
+    return database[db.TUMOURS].find({
+        "diagnosis_date": selected["diagnosis_date"],
+        "$nor": [{"tumour_type": selected["tumour_type"], "icd10_code": selected["icd10_code"]}],
+    }).sort([("patient_id", 1), ("tumour_id", 1)])
+
+
+def episodes_by_id(ids, database=None):
+    """The episodes with these ids (strings), by id: one query."""
+    database = db.get_db() if database is None else database
+    object_ids = [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
+    if not object_ids:
+        return {}
+    return {str(e["_id"]): e for e in database[db.EPISODES].find({"_id": {"$in": object_ids}})}
 
 
 # (collection, field holding the MRN) for the per-batch range queries.

@@ -19,9 +19,9 @@ def _clock():
     return service.FixedClock(datetime.fromisoformat(fixed)) if fixed else service.SystemClock()
 
 
-def _page(form, status=200, export=None, problem=None):
+def _page(form, status=200, export=None, problem=None, near_misses=()):
     template = "exports/_preview.html" if is_htmx() else "exports/index.html"
-    html = render_template(template, form=form, export=export, problem=problem,
+    html = render_template(template, form=form, export=export, problem=problem, near_misses=near_misses,
                            history=source.recent_exports())
     response = make_response(html, status)
     response.headers["Vary"] = "HX-Request"
@@ -36,9 +36,9 @@ def index():
         return _page(form)
     if not form.validate():
         return _page(form, 422)
-    export = service.prepare(form.to_request(), organisation=current_app.config.get("NBOCA_ORGANISATION"),
-                             write=False)
-    return _page(form, export=export)
+    wanted = form.to_request()
+    export = service.prepare(wanted, organisation=current_app.config.get("NBOCA_ORGANISATION"), write=False)
+    return _page(form, export=export, near_misses=service.near_misses(wanted))
 
 
 @bp.route("/nboca.xml")
