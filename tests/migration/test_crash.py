@@ -66,7 +66,7 @@ def test_killed_run_then_rerun_equals_uninterrupted_run(app, database, reference
     assert database.migrations.find_one({"state": "completed"}) is None  # it never finished...
     if point != "after_batch:5":  # (15 episodes: batch 5 is the last, killed before its report)
         assert database.episodes.count_documents({"treatments": {"$exists": True}}) > 0  # ...it stopped midway
-    holder = database[lock.COLLECTION].find_one()
+    holder = database[lock.COLLECTION].find_one({"_id": lock.LOCK_ID})
     assert holder["owner"].startswith("cli@")  # the dead run's lease is still there...
     with app.app_context():
         assert stats.state()[0] == "running"  # as far as anyone can tell, until the lease lapses

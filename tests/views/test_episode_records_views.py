@@ -235,6 +235,21 @@ def test_writes_refused_during_migration(app, auth, client, database, episode):
     assert auth.post(f"{base}/treatments/new", SURGERY).status_code == 303
 
 
+def test_a_migration_starting_after_the_route_checked_still_stops_the_write(app, auth, client, database, episode,
+                                                                            monkeypatch):
+    with app.app_context():
+        lock.acquire("migration-test-owner")
+    # As if the route looked a moment before the lease was taken.
+    monkeypatch.setattr(lock, "current_holder", lambda: None)
+    auth.login("clinician")
+    response = auth.post(f"/episodes/{episode['_id']}/treatments/new", SURGERY, htmx=True)
+    assert response.status_code == 423 and response.headers["HX-Retarget"] == "#treatments-form"
+    body = response.get_data(as_text=True)
+    assert "migration is in progress (started by migration-test-owner" in body
+    assert 'value="H07.1"' in body  # what was typed is still in the form
+    assert database.treatments.count_documents({}) == 0
+
+
 def test_data_officer_cannot_write_records(auth, client, database, episode):
     auth.login("data_officer")
     assert auth.post(f"/episodes/{episode['_id']}/treatments/new", SURGERY).status_code == 403

@@ -3,8 +3,9 @@
 The holder renews the lease by heartbeat while it is alive; a holder killed
 with kill -9 stops renewing, and its lease lapses within LEASE_SECONDS, after
 which the next run takes it over (and resumes from the saved progress).
-While a lease is live, the app's tumour and treatment write routes refuse to
-write (see `current_holder`).
+While a lease is live, episode, tumour and treatment writes are refused:
+the routes say so up front (see `current_holder`), and the store checks
+again inside each write's transaction (see `fence_clinical_write`).
 """
 import os
 import socket
@@ -19,6 +20,8 @@ from webapp.store import audit
 
 COLLECTION = "migration_lock"
 LOCK_ID = "migration"
+# A document every fenced clinical write and every lease taken both mark.
+FENCE_ID = "clinical-writes"
 LEASE_SECONDS = 45
 HEARTBEAT_SECONDS = 10
 
@@ -30,6 +33,14 @@ class LockHeld(Exception):
             f"a {holder.get('operation', 'migration')} is already running: held by {holder['owner']} "
             f"since {holder['acquired_at']:%Y-%m-%d %H:%M:%S} UTC (lease until {holder['expires_at']:%H:%M:%S} UTC)"
         )
+
+
+class WritesPaused(Exception):
+    """A migration or rollback holds the lease: clinical records wait."""
+
+    def __init__(self, holder):
+        self.holder = holder
+        super().__init__(f"a {holder.get('operation', 'migration')} held by {holder['owner']} is running")
 
 
 def _coll():
@@ -70,7 +81,26 @@ def acquire(owner, operation="migration"):
         won = None
     if won is None:
         raise LockHeld(current_holder() or _coll().find_one({"_id": LOCK_ID}))
+    _mark_fence("leases")
     return {**fields, "taken_over": previous["owner"] if previous["owner"] != owner else None}
+
+
+def _mark_fence(counter, session=None):
+    _coll().update_one({"_id": FENCE_ID}, {"$inc": {counter: 1}}, upsert=True, session=session)
+
+
+def fence_clinical_write(session):
+    """Called first inside a clinical write's transaction: refuse while a
+    lease is live, and mark the fence document that `acquire` marks too.
+    A write whose snapshot predates a lease then conflicts with that mark and
+    is retried (and the retry sees the lease), while a write already marking
+    the fence holds `acquire` back until it commits. So once `acquire` has
+    returned, no write that missed the lease can still land, and the routes'
+    own check before the form is read is not the last word."""
+    holder = _coll().find_one({"_id": LOCK_ID}, session=session)
+    if holder and holder["expires_at"] > audit.now():
+        raise WritesPaused(holder)
+    _mark_fence("clinical_writes", session=session)
 
 
 def renew(owner):

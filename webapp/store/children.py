@@ -28,7 +28,7 @@ def add(coll, entity, id_field, prefix, episode, fields, actor):
                      episode_id=doc["episode_id"])
         return doc
 
-    return records.in_transaction(work)
+    return records.fenced(work)
 
 
 def update(coll, entity, id_field, episode, record_id, fields, expected_version, actor, unset=()):
@@ -39,7 +39,7 @@ def update(coll, entity, id_field, episode, record_id, fields, expected_version,
         return records.versioned_update(coll, entity, key, record_id, fields, expected_version, actor,
                                         unset=unset, session=session)
 
-    return records.in_transaction(work)
+    return records.fenced(work)
 
 
 def delete(coll, entity, id_field, episode, record_id, expected_version, actor):
@@ -49,7 +49,7 @@ def delete(coll, entity, id_field, episode, record_id, expected_version, actor):
         return records.versioned_delete(coll, entity, key, record_id, expected_version, actor, session=session,
                                         episode_id=str(episode["_id"]))
 
-    return records.in_transaction(work)
+    return records.fenced(work)
 
 
 def get(coll, id_field, episode, record_id):

@@ -47,7 +47,7 @@ def update(episode_id, fields, expected_version, actor, action="update"):
         return records.versioned_update(db.get_episodes_collection(), ENTITY, {"_id": oid}, oid,
                                         changes, expected_version, actor, session=session, action=action)
 
-    return records.in_transaction(work)
+    return records.fenced(work)
 
 
 def close(episode_id, expected_version, actor):
@@ -86,7 +86,7 @@ def delete(episode_id, expected_version, actor):
         db.get_audit_log_collection().insert_many(entries, session=session)
         return {"episode": episode, "tumours": len(tumours), "treatments": len(treatments)}
 
-    return records.in_transaction(work)
+    return records.fenced(work)
 
 
 def history(episode_id):

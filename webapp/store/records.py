@@ -9,6 +9,7 @@ from pymongo.write_concern import WriteConcern
 
 from webapp import db
 from webapp.domain import diff
+from webapp.migration import lock
 from webapp.store import audit
 
 
@@ -55,6 +56,18 @@ def in_transaction(work):
             work, read_concern=ReadConcern("snapshot"),
             write_concern=WriteConcern("majority", j=True),
             read_preference=ReadPreference.PRIMARY)
+
+
+def fenced(work):
+    """`in_transaction` for the writes a migration must not meet (episode
+    edits and deletes, tumours, treatments): raises lock.WritesPaused while
+    one holds the lease, checked inside the transaction itself."""
+
+    def guarded(session):
+        lock.fence_clinical_write(session)
+        return work(session)
+
+    return in_transaction(guarded)
 
 
 def versioned_update(coll, entity, key, entity_id, fields, expected_version, actor,

@@ -5,6 +5,7 @@ with a redirect, so the page works without JavaScript too."""
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
+from webapp.migration import lock
 from webapp.security import is_htmx, role_required
 from webapp.store import episodes as episodes_store
 from webapp.store import patients as patients_store
@@ -68,6 +69,11 @@ def blueprint(kind):
             form.form_errors.append(message)
         return message is not None
 
+    def paused(form, refusal):
+        """The same, when the store found the lease (taken since `blocked` looked)."""
+        form.form_errors.append(migration_message(refusal.holder))
+        return 423
+
     @bp.route("/new", methods=["GET", "POST"])
     @role_required(*WRITERS)
     def create(episode_id):
@@ -76,8 +82,12 @@ def blueprint(kind):
         if blocked(form):
             status = 423
         elif form.validate_on_submit():
-            kind.store.add(episode, form.fields(), current_user.username)
-            return done(episode)
+            try:
+                kind.store.add(episode, form.fields(), current_user.username)
+            except lock.WritesPaused as refusal:
+                status = paused(form, refusal)
+            else:
+                return done(episode)
         else:
             status = 422 if request.method == "POST" else 200
         return page_or_fragment(page, form_fragment, status, headers=in_slot(), **context(
@@ -97,6 +107,8 @@ def blueprint(kind):
                 kind.store.update(episode, record_id, form.fields(), form.version_number(), current_user.username)
             except records.NotFound:
                 abort(404)
+            except lock.WritesPaused as refusal:
+                status = paused(form, refusal)
             except records.Conflict as exc:
                 conflict = conflict_context(exc, kind.store.ENTITY, record_id, form)
                 status = 409

@@ -39,9 +39,9 @@ def version_from_request():
         return 0
 
 
-def migration_message():
+def migration_message(holder=None):
     """Why writes are refused now, or None when no migration is running."""
-    holder = lock.current_holder()
+    holder = holder or lock.current_holder()
     if holder is None:
         return None
     return MIGRATION_MESSAGE.format(owner=holder["owner"], at=holder["acquired_at"])
@@ -50,21 +50,29 @@ def migration_message():
 def refuse_during_migration(slot=None):
     """Episode, tumour and treatment writes wait while a migration holds the
     lease: it is moving (or, rolling back, rewriting) these very records.
-    With htmx the refusal shows in `slot` (where the form was), not over the
-    list."""
+    Checked before the form is read, and again by the store inside the
+    write's transaction (a migration may start in between). With htmx the
+    refusal shows in `slot` (where the form was), not over the list."""
+
+    def refusal(message):
+        template = "clinical/_message.html" if is_htmx() else "clinical/message.html"
+        headers = {"Vary": "HX-Request"}
+        if slot and is_htmx():
+            headers.update({"HX-Retarget": slot, "HX-Reswap": "innerHTML"})
+        return render_template(template, title="Migration in progress", message=message), 423, headers
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
-                message = migration_message()
-                if message:
-                    template = "clinical/_message.html" if is_htmx() else "clinical/message.html"
-                    headers = {"Vary": "HX-Request"}
-                    if slot and is_htmx():
-                        headers.update({"HX-Retarget": slot, "HX-Reswap": "innerHTML"})
-                    return render_template(template, title="Migration in progress", message=message), 423, headers
-            return view(*args, **kwargs)
+            if request.method in ("GET", "HEAD"):
+                return view(*args, **kwargs)
+            message = migration_message()
+            if message:
+                return refusal(message)
+            try:
+                return view(*args, **kwargs)
+            except lock.WritesPaused as paused:
+                return refusal(migration_message(paused.holder))
 
         return wrapped
 
