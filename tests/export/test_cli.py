@@ -71,3 +71,11 @@ def test_configured_organisation_heads_the_file(runner, app, golden_data, tmp_pa
     result = runner.invoke(args=ARGS + ["--version", "9", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert b'<OrganisationIdentifierCodeOfSubmittingOrganisation extension="R1K"/>' in out.read_bytes()
+
+
+def test_cli_warns_of_v9_for_diagnoses_after_june_2024(runner, golden_data, tmp_path):
+    result = runner.invoke(args=ARGS + ["--version", "9", "-o", str(tmp_path / "v9.xml")])
+    assert result.exit_code == 0, result.output
+    assert "warning: 1 record(s) diagnosed after 2024-06-30" in result.output
+    result = runner.invoke(args=ARGS + ["--version", "10", "-o", str(tmp_path / "v10.xml")])
+    assert "warning" not in result.output

@@ -162,3 +162,11 @@ def test_a_download_cut_short_is_not_recorded_as_an_export(auth, client, databas
     assert database.audit_log.count_documents({"entity": "nboca_export"}) == 0
     client.get(f"/exports/nboca.xml?{QUERY}").get_data()  # a whole download is recorded
     assert database.audit_log.count_documents({"entity": "nboca_export"}) == 1
+
+
+def test_v9_preview_warns_of_diagnoses_after_june_2024(auth, client, golden_data):
+    auth.login("data_officer")
+    page = client.get(f"/exports/?{QUERY.replace('version=10', 'version=9')}").get_data(as_text=True)
+    assert 'data-testid="version-warning"' in page
+    assert "1 record in this file was diagnosed after 30 June 2024" in page
+    assert 'data-testid="version-warning"' not in client.get(f"/exports/?{QUERY}").get_data(as_text=True)

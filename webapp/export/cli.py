@@ -50,6 +50,10 @@ def nboca(version, start, end, provider, output, fixed_clock):
     try:
         click.echo(f"in scope: {export.in_scope}  exported: {export.exported}  left out: {len(export.left_out)}  "
                    f"text changed: {len(export.changes)}  under 18 (not in scope): {export.minors}")
+        if export.beyond_version:
+            click.echo(f"warning: {export.beyond_version} record(s) diagnosed after "
+                       f"{export.row['diagnoses_until']}: {export.row['label']} is not accepted for them; "
+                       f"submit them as COSD v10", err=True)
         for item in export.left_out:
             click.echo(f"  left out {item['tumour_id']} (episode {item['episode_id']}): {'; '.join(item['reasons'])}")
         for item in service.near_misses(request):

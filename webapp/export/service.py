@@ -72,6 +72,7 @@ class Export:
         self.in_scope = 0
         self.exported = 0
         self.minors = 0
+        self.beyond_version = 0  # records diagnosed after the version's last accepted date
         self.left_out = []
         self.changes = []
         self.completeness = completeness.Completeness()
@@ -201,6 +202,8 @@ def _prepare(request, clock, organisation, write, database, check_each):
             continue
         export.exported += 1
         export.providers[episode.get("provider_organisation")] += 1
+        if _beyond(export.row["diagnoses_until"], bundle.tumour.get("diagnosis_date")):
+            export.beyond_version += 1
         if write:
             export.spool.write(text)
             records_check.feed(text)
@@ -261,6 +264,10 @@ def near_misses(request, database=None):
         found = [f for f in found
                  if (episodes.get(f["episode_id"]) or {}).get("provider_organisation") == request.provider]
     return found
+
+
+def _beyond(last_accepted, diagnosed):
+    return last_accepted is not None and isinstance(diagnosed, datetime) and diagnosed.date() > last_accepted
 
 
 def _most_common(counter):
