@@ -4,8 +4,9 @@ sorted by patient (MRN); then, per batch of tumours, one range query each
 on patients, episodes and treatments for that batch's MRN range (all three
 collections are indexed on the MRN). Batches cover disjoint, increasing MRN
 ranges, so together they read each collection at most once whatever the
-period; only the documents the batch needs are kept, so memory is bounded by
-the batch. Treatments come from the `treatments` collection, never from
+period; only the documents a batch needs are kept, and at most three
+batches are held at once (one read ahead, one handed over, one being
+written), so memory is bounded whatever the number of records. Treatments come from the `treatments` collection, never from
 episode arrays.
 
 Why ranges and not $in: on the embedded server a $in of a thousand values
@@ -58,45 +59,34 @@ def episodes_by_id(ids, database=None):
     return {str(e["_id"]): e for e in database[db.EPISODES].find({"_id": {"$in": object_ids}})}
 
 
-# (collection, field holding the MRN) for the per-batch range queries.
-RANGE_QUERIES = ((db.EPISODES, "patient_id"), (db.PATIENTS, "mrn"), (db.TREATMENTS, "patient_id"))
-
-
-def fetch_batch(database, tumours):
-    """The three range queries for one batch of tumours, as the server's raw
-    replies. Decoding and picking are left to `select_batch`, so the reading
-    thread does no per-document work and hands the server its next query
-    without waiting for the interpreter."""
+def read_batch(database, tumours):
+    """Episodes, patients and treatments for one batch of tumours: three
+    range queries on the batch's MRN range, read as raw replies and decoded
+    one reply at a time, keeping only the documents the batch needs (a
+    sparse period's range spans many patients it does not want). Raw
+    replies spare the reading thread the driver's per-document work, so the
+    server gets its next query sooner."""
     mrns = {t.get("patient_id") for t in tumours if isinstance(t.get("patient_id"), str)}
-    if not mrns:
-        return mrns, None
-    span = {"$gte": min(mrns), "$lte": max(mrns)}
-    return mrns, [list(database[name].find_raw_batches({field: span})) for name, field in RANGE_QUERIES]
-
-
-def select_batch(tumours, mrns, replies, codec_options):
-    """Episodes, patients and treatments for one batch, keeping only the
-    documents its tumours need."""
     episodes, patients, treatments = {}, {}, {}
-    if replies is None:
+    if not mrns:
         return episodes, patients, treatments
+    span = {"$gte": min(mrns), "$lte": max(mrns)}
     wanted_episodes = {str(t.get("episode_id")) for t in tumours}
-    episode_replies, patient_replies, treatment_replies = replies
-    for e in _decoded(episode_replies, codec_options):
+
+    def each(name, field):
+        for reply in database[name].find_raw_batches({field: span}):
+            yield from bson.decode_all(reply, database.codec_options)
+
+    for e in each(db.EPISODES, "patient_id"):
         if str(e["_id"]) in wanted_episodes:
             episodes[str(e["_id"])] = e
-    for p in _decoded(patient_replies, codec_options):
+    for p in each(db.PATIENTS, "mrn"):
         if p.get("mrn") in mrns:
             patients[p["mrn"]] = p
-    for t in _decoded(treatment_replies, codec_options):
+    for t in each(db.TREATMENTS, "patient_id"):
         if t.get("episode_id") in episodes:
             treatments.setdefault(t["episode_id"], []).append(t)
     return episodes, patients, treatments
-
-
-def _decoded(replies, codec_options):
-    for reply in replies:
-        yield from bson.decode_all(reply, codec_options)
 
 
 def _read(database, start, end, batch):
@@ -107,10 +97,10 @@ def _read(database, start, end, batch):
         for reply in cursor:
             tumours = bson.decode_all(reply, database.codec_options)
             if tumours:
-                yield tumours, fetch_batch(database, tumours)
+                yield tumours, read_batch(database, tumours)
 
 
-def _prefetched(batches, depth=2):
+def _prefetched(batches, depth=1):
     """Read the next batches in a thread while the caller works on this one:
     the server and the XML builder then run side by side (the driver waits on
     the socket without holding the GIL). At most `depth` batches wait."""
@@ -158,8 +148,7 @@ def bundles(start, end, database=None, batch=None, prefetch=True):
     (episode or patient None when missing), in MRN order."""
     database = db.get_db() if database is None else database
     batches = _read(database, start, end, batch or BATCH)
-    for tumours, (mrns, replies) in (_prefetched(batches) if prefetch else batches):
-        episodes, patients, treatments = select_batch(tumours, mrns, replies, database.codec_options)
+    for tumours, (episodes, patients, treatments) in (_prefetched(batches) if prefetch else batches):
         for t in tumours:
             episode_id = str(t.get("episode_id"))
             yield Bundle(t, episodes.get(episode_id), patients.get(t.get("patient_id")), treatments.get(episode_id, []))
