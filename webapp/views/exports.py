@@ -44,9 +44,10 @@ def index():
 @bp.route("/nboca.xml")
 @role_required("data_officer")
 def download():
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        # The download is a GET (a link staff can keep), so a page on another
-        # site could start one for a signed-in officer: browsers say when.
+    if request.headers.get("Sec-Fetch-Site", "none") not in ("same-origin", "none"):
+        # The download is a GET (a link staff can keep), so a page elsewhere
+        # (even on a sibling subdomain) could start one for a signed-in
+        # officer: browsers say where a request came from.
         return render_template("errors/error.html", status=403,
                                message="An NBOCA file can only be made from this system's export page. "
                                        "Nothing was exported."), 403
