@@ -248,6 +248,16 @@ def test_a_migration_starting_after_the_route_checked_still_stops_the_write(app,
     assert "migration is in progress (started by migration-test-owner" in body
     assert 'value="H07.1"' in body  # what was typed is still in the form
     assert database.treatments.count_documents({}) == 0
+    with app.app_context():
+        lock.release("migration-test-owner")
+        [t] = make_treatments(episode, 1)
+        lock.acquire("migration-test-owner")
+    edit = auth.post(f"/episodes/{episode['_id']}/treatments/{t['treatment_id']}/edit",
+                     {**SURGERY, "asa_grade": "4", "version": "1"})
+    delete = auth.post(f"/episodes/{episode['_id']}/treatments/{t['treatment_id']}/delete", {"version": "1"})
+    assert edit.status_code == delete.status_code == 423
+    assert '<option selected value="4">' in edit.get_data(as_text=True)  # the form as typed
+    assert database.treatments.find_one({"treatment_id": t["treatment_id"]})["version"] == 1
 
 
 def test_data_officer_cannot_write_records(auth, client, database, episode):

@@ -146,6 +146,22 @@ def test_delete_episode_refused_during_migration(app, auth, client, database, ep
     assert database.episodes.count_documents({}) == 1 and database.treatments.count_documents({}) == 2
 
 
+def test_episode_writes_refused_when_the_lease_is_taken_after_the_route_looked(app, auth, client, database, episode,
+                                                                              monkeypatch):
+    with app.app_context():
+        lock.acquire("someone@host:1")
+    monkeypatch.setattr(lock, "current_holder", lambda: None)  # the route looked a moment before
+    auth.login("clinician")
+    edit = auth.post(f"/episodes/{episode['_id']}/edit", {**GOOD, "version": "1"})
+    close = auth.post(f"/episodes/{episode['_id']}/close", {"version": "1"})
+    delete = auth.post(f"/episodes/{episode['_id']}/delete", {"version": "1"})
+    for response in (edit, close, delete):
+        assert response.status_code == 423
+        assert "migration is in progress (started by someone@host:1" in response.get_data(as_text=True)
+    assert database.episodes.find_one({"_id": episode["_id"]})["version"] == 1
+    assert database.treatments.count_documents({}) == 2
+
+
 def test_episode_edit_and_close_refused_while_a_migration_holds_the_lease(app, auth, client, database, episode):
     # A rollback rewrites whole episodes: an edit saved meanwhile would be lost.
     auth.login("clinician")

@@ -221,7 +221,7 @@ def _prepare(request, clock, organisation, write, database, check_each):
         export.message = "The file header is not valid: " + "; ".join(problems)
         return export
     export.header = opening + header
-    export.valid, message = _validate(version, export, records_check, first_record)
+    export.valid, message, export.header_problem = _validate(version, export, records_check, first_record)
     digest = hashlib.sha256()
     for piece in export.chunks():
         digest.update(piece)
@@ -238,12 +238,14 @@ def _validate(version, export, records_check, first_record):
     count; the real header is validated here in front of the first record.
     The schema is a plain sequence with no identity constraint linking the
     header to the records, so the file is valid exactly when both parts are,
-    and the file is not read again just to validate it."""
+    and the file is not read again just to validate it. Returns (ok,
+    message, whether the header is what failed)."""
     records_check.feed(writer.ROOT_CLOSE)
     ok, message = records_check.close()
-    if ok:
-        ok, message = writer.validate_stream(version, (export.header, first_record, writer.ROOT_CLOSE))
-    return ok, message
+    if not ok:
+        return False, message, False
+    ok, message = writer.validate_stream(version, (export.header, first_record, writer.ROOT_CLOSE))
+    return ok, message, not ok
 
 
 def near_misses(request, database=None):

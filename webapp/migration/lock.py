@@ -96,7 +96,14 @@ def fence_clinical_write(session):
     is retried (and the retry sees the lease), while a write already marking
     the fence holds `acquire` back until it commits. So once `acquire` has
     returned, no write that missed the lease can still land, and the routes'
-    own check before the form is read is not the last word."""
+    own check before the form is read is not the last word.
+
+    Costs: every such write marks the same document, so clinical writes
+    commit one at a time (a clash is retried by the transaction), which a
+    clinical team's write rate does not notice. Needs transactions (a replica
+    set, as production runs for w=majority): on a standalone server the
+    check is still made, but a write already past it can land after a lease
+    is taken."""
     holder = _coll().find_one({"_id": LOCK_ID}, session=session)
     if holder and holder["expires_at"] > audit.now():
         raise WritesPaused(holder)
