@@ -197,6 +197,22 @@ def test_lxml_is_the_last_word_when_a_type_check_lets_a_value_through(app, datab
     assert "does not fit the schema" in left["reasons"][0] and "AsaScore" in left["reasons"][0]
 
 
+def test_header_is_validated_by_lxml_too(app, golden_data, monkeypatch):
+    """Records are validated as they are written, the real header on its own
+    in front of the first record: a header our type check lets through is
+    still caught, the file refused, and the export not re-run for nothing."""
+    from webapp.export import service, types, writer
+
+    lax = types.SimpleType("ST_NHS_OrganisationIdentifierCodeThree", "xs:string")
+    monkeypatch.setitem(writer._KINDS, lax.name, lax)
+    runs = []
+    real_prepare = service._prepare
+    monkeypatch.setattr(service, "_prepare", lambda *a: runs.append(a) or real_prepare(*a))
+    data, export = export_bytes(app, 9, organisation="not an org")
+    assert not export.valid and data == b"" and len(runs) == 1
+    assert "does not validate" in export.message and "OrganisationIdentifierCodeOfSubmittingOrganisation" in export.message
+
+
 def test_tumour_whose_episode_is_missing_is_listed(app, database, golden_data):
     database.episodes.delete_one({"patient_id": "MRN0003"})
     _, export = export_bytes(app, 9)
