@@ -1,0 +1,20 @@
+// The NBOCA page: a large period takes a few seconds to check, and the file
+// is validated before its first byte is sent, so say that something is
+// happening. Without JavaScript the page works the same, only silently.
+document.addEventListener("DOMContentLoaded", function () {
+  var status = document.getElementById("export-status");
+  if (!status) {
+    return;
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches("form[data-checking]")) {
+      status.textContent = event.target.getAttribute("data-checking");
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-preparing]");
+    if (link) {
+      status.textContent = link.getAttribute("data-preparing");
+    }
+  });
+});
