@@ -94,8 +94,10 @@ def test_download_is_streamed_named_and_equal_to_the_cli(app, auth, client, runn
     assert web["after"]["sha256"] == hashlib.sha256(body).hexdigest()
     assert web["after"]["provider"] == "RX1" and web["after"]["record_count"] == 2
     assert web["after"]["start"] == "2024-01-01" and web["after"]["version"] == "10"
+    assert 0 <= web["after"]["seconds"] < 60  # how long it took to make, kept with the entry
     page = client.get("/exports/").get_data(as_text=True)
     assert hashlib.sha256(body).hexdigest() in page and "test-data_officer" in page
+    assert f'<td>{web["after"]["seconds"]:.1f} s</td>' in page
 
 
 def test_a_download_started_by_another_site_is_refused(auth, client, database, golden_data):
