@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from webapp import db, demo
 from webapp.security import ROLES
-from webapp.store import users
+from webapp.store import storage, users
 
 db_cli = AppGroup("db", help="Database set-up.")
 users_cli = AppGroup("users", help="People who may sign in.")
@@ -25,6 +25,19 @@ def db_init():
     created = db.init_indexes()
     for name, indexes in created.items():
         click.echo(f"{name}: {', '.join(indexes)}")
+
+
+@db_cli.command("stats")
+@click.option("--record", is_flag=True, help="Also keep the figures as a snapshot (to watch growth).")
+def db_stats(record):
+    """Each collection's documents and the bytes of its data and indexes."""
+    rows = storage.current()
+    for r in rows:
+        click.echo(f"{r['collection']:<12} {r['documents']:>10} documents {r['data_bytes']:>14} data bytes "
+                   f"{r['index_bytes']:>14} index bytes")
+    if record:
+        storage.record("cli")
+        click.echo("snapshot kept")
 
 
 def read_password(prompt_text="Password"):

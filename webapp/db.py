@@ -23,6 +23,7 @@ MIGRATIONS = "migrations"
 LOGIN_FAILURES = "login_failures"
 MIGRATION_QUARANTINE = "migration_quarantine"
 MIGRATION_EPISODES = "migration_episodes"
+STORAGE_SNAPSHOTS = "storage_snapshots"
 
 # Compound keys the store also sorts and hints by.
 TREATMENTS_BY_EPISODE_DATE = [("episode_id", ASCENDING), ("treatment_date", ASCENDING)]
@@ -76,6 +77,9 @@ INDEXES = {
     # entry would cost each batch a write for a query made once per run.
     MIGRATION_EPISODES: [
         IndexModel([("run_id", ASCENDING)], partialFilterExpression={"has_anomalies": True}),
+    ],
+    STORAGE_SNAPSHOTS: [
+        IndexModel([("at", ASCENDING)]),
     ],
     LOGIN_FAILURES: [
         IndexModel([("key", ASCENDING)]),

@@ -61,6 +61,7 @@ def test_page_lists_them_with_a_link(auth, client, odd_codes):
     auth.login("data_officer")
     page = client.get(f"/exports/?{QUERY}").get_data(as_text=True)
     assert 'data-testid="near-misses"' in page
+    assert 'data-testid="near-miss-count"><a href="#near-misses-heading">2</a>' in page  # in the summary too
     assert "TUM-0021" in page and "ICD-10 code &#39;C187&#39; is not written as C18.7" in page
     assert f'href="/episodes/{odd_codes["_id"]}"' in page
     assert "TUM-0023" not in page and "TUM-0024" not in page

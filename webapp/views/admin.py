@@ -1,8 +1,10 @@
-"""Administration: the people who may sign in."""
-from flask import Blueprint, render_template
+"""Administration: the people who may sign in, and how big the database is
+growing."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from webapp.security import ROLE_LABELS, role_required
-from webapp.store import users
+from webapp.store import storage, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -11,3 +13,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @role_required("admin")
 def user_list():
     return render_template("admin/users.html", users=users.list_all(), role_labels=ROLE_LABELS)
+
+
+@bp.route("/storage", methods=["GET", "POST"])
+@role_required("manager")
+def storage_page():
+    if request.method == "POST":
+        storage.record(current_user.username)
+        flash("The figures now are kept as a snapshot.", "success")
+        return redirect(url_for("admin.storage_page"))
+    kept = storage.snapshots()
+    return render_template("admin/storage.html", rows=storage.growth(storage.current(), kept[0] if kept else None),
+                           snapshots=kept)
