@@ -138,7 +138,7 @@ def test_hostile_text_is_escaped_on_the_page(auth, client, database, golden_data
 def test_form_defaults_to_the_last_complete_audit_year(client, auth):
     from datetime import date
 
-    from webapp.forms.exports import last_audit_year
+    from webapp.forms.period import last_audit_year
 
     assert last_audit_year(date(2026, 11, 24)) == (date(2025, 4, 1), date(2026, 3, 31))
     assert last_audit_year(date(2026, 3, 31)) == (date(2024, 4, 1), date(2025, 3, 31))
