@@ -12,6 +12,7 @@ NAVIGATION = [
     ("patients.index", "Patients", ("clinician", "data_officer")),
     ("migration.dashboard", "Migration", ("manager",)),
     ("exports.index", "NBOCA export", ("data_officer",)),
+    ("reports.outcome_report", "Outcomes", ("clinician", "manager", "data_officer")),
     ("admin.storage_page", "Database", ("manager",)),
     ("admin.user_list", "Users", ()),
 ]

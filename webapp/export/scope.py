@@ -1,7 +1,7 @@
 """Who is in the NBOCA submission: adults (18 or over at diagnosis) with a
 primary colorectal tumour (ICD-10 C18.x, C19, C20) diagnosed in the
 reporting period (both ends included). Pure: no I/O."""
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from webapp.domain import codes, validators
 
@@ -10,11 +10,6 @@ ADULT_AGE = 18
 
 def in_scope_sites():
     return list(codes.COLORECTAL_SITES)
-
-
-def period_bounds(start, end):
-    """Datetimes [from, to) covering the dates `start`..`end` inclusive."""
-    return datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
 
 
 def age_on(birth, on):

@@ -26,6 +26,7 @@ import bson
 from bson import ObjectId
 
 from webapp import db
+from webapp.domain import periods
 from webapp.export import scope
 
 BATCH = 1000
@@ -34,7 +35,7 @@ Bundle = namedtuple("Bundle", "tumour episode patient treatments")
 
 
 def tumour_filter(start, end):
-    low, high = scope.period_bounds(start, end)
+    low, high = periods.bounds(start, end)
     return {"tumour_type": "primary", "icd10_code": {"$in": scope.in_scope_sites()},
             "diagnosis_date": {"$gte": low, "$lt": high}}
 
