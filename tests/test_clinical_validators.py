@@ -65,3 +65,25 @@ def test_changes_flatten_nested_and_skip_bookkeeping():
     after = {"_id": 1, "version": 2, "a": 1, "tnm": {"t": "3", "n": "0"}, "b": True}
     assert diff.changes(before, after) == [("b", None, True), ("tnm.t", "2", "3")]
     assert diff.changes(None, {"x": 1}) == [("x", None, 1)]
+
+
+@pytest.mark.parametrize("raw,expected", [(True, True), (False, False), ("Y", True), ("yes", True), (1, True),
+                                          ("true", True), ("N", False), (" no ", False), (0, False),
+                                          ("9", None), ("unknown", None), (None, None), ("", None)])
+def test_yes_no_however_stored(raw, expected):
+    assert validators.yes_no(raw) is expected
+
+
+@pytest.mark.parametrize("raw,expected", [(7, 7), (7.0, 7), ("7", 7), (" 12 ", 12), (7.5, None), ("a week", None),
+                                          (True, None), (None, None), ("-3", None)])
+def test_whole_number_however_stored(raw, expected):
+    assert validators.whole_number(raw) == expected
+
+
+def test_code_however_written():
+    from webapp.domain import codes
+
+    assert codes.find(codes.SURGICAL_ACCESS_TYPE, 5) == "5"
+    assert codes.find(codes.SURGICAL_ACCESS_TYPE, "robotic") == "5"
+    assert codes.find(codes.TREATMENT_TYPE, "Surgery") == "surgery"
+    assert codes.find(codes.TREATMENT_TYPE, "laser") is None and codes.find(codes.TREATMENT_TYPE, True) is None

@@ -14,7 +14,10 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-preparing]");
     if (link) {
-      status.textContent = link.getAttribute("data-preparing");
+      // Said as a fact about the request, so it is still true once the file has come.
+      var now = new Date();
+      var at = String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+      status.textContent = link.getAttribute("data-preparing").replace("{time}", at);
     }
   });
 });

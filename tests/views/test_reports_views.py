@@ -30,11 +30,16 @@ def treatments(database):
     ])
 
 
-def test_counts_and_rates(app, treatments):
+def _report(app, provider=None):
     with app.app_context():
-        assert outcomes.treatment_counts(date(2024, 4, 1), date(2025, 3, 31)) == [("Surgery", 3), ("Chemotherapy", 1)]
-        open_, robotic, total = outcomes.surgery_outcomes(date(2024, 4, 1), date(2025, 3, 31))
-        only_rth = outcomes.surgery_outcomes(date(2024, 4, 1), date(2025, 3, 31), "RTH")
+        return outcomes.report(date(2024, 4, 1), date(2025, 3, 31), provider)
+
+
+def test_counts_and_rates(app, treatments):
+    report = _report(app)
+    assert report["treatments"] == [("Surgery", 3), ("Chemotherapy", 1)]
+    open_, robotic, total = report["operations"]
+    only_rth = _report(app, "RTH")["operations"]
     assert robotic["label"] == "Robotic" and robotic["operations"] == 2
     assert robotic["rtt"] == {"count": 1, "over": 2, "percent": 50.0}
     assert robotic["leak"] == {"count": 1, "over": 2, "percent": 50.0}
@@ -52,8 +57,7 @@ def test_page_shows_the_tables(auth, client, treatments):
     page = client.get(f"/reports/outcomes?{PERIOD}").get_data(as_text=True)
     assert '<th scope="row">Robotic</th><td>2</td><td>1 of 2 (50.0%)</td><td>1 of 2 (50.0%)</td>' in page
     assert "<td>1 of 3 (33.3%)</td>" in page and "<td>8 (2)</td>" in page
-    assert "<td>Surgery</td><td>3</td>" in page
-    assert "MRN0001" not in page  # aggregates only
+    assert '<th scope="row">Surgery</th><td>3</td>' in page
 
 
 def test_empty_period_and_bad_period(auth, client, treatments):
@@ -63,3 +67,40 @@ def test_empty_period_and_bad_period(auth, client, treatments):
     response = client.get("/reports/outcomes?start=2025-01-01&end=2024-01-01")
     assert response.status_code == 422
     assert "The end of the period must be on or after its start." in response.get_data(as_text=True)
+
+
+def test_legacy_forms_count_as_what_they_mean(app, database):
+    """Migrated records keep their values as written: "Surgery", 4, "yes",
+    "7"... They count as what they mean; values that say nothing are not
+    recorded and stay out of the rates."""
+    database.treatments.insert_many([
+        _surgery(1, datetime(2024, 5, 1), 4, treatment_type="Surgery", return_to_theatre="y", anastomosis="yes",
+                 anastomotic_leak="no", readmission_30d=1, length_of_stay_days="7"),
+        _surgery(2, datetime(2024, 5, 2), "Laparoscopic - completed", return_to_theatre="N", anastomosis=True,
+                 anastomotic_leak=True, readmission_30d=False, length_of_stay_days=9.0),
+        _surgery(3, datetime(2024, 5, 3), "4", return_to_theatre="unknown", anastomosis=True,
+                 readmission_30d="maybe", length_of_stay_days="a week"),
+        _surgery(4, datetime(2024, 5, 4), "lap"),
+        _surgery(5, datetime(2024, 5, 5), None),
+    ])
+    report = _report(app)
+    assert report["treatments"] == [("Surgery", 5)]
+    laparoscopic, unknown_code, not_recorded, total = report["operations"]
+    assert laparoscopic["label"] == "Laparoscopic - completed" and laparoscopic["operations"] == 3
+    assert laparoscopic["rtt"] == {"count": 1, "over": 2, "percent": 50.0}
+    assert laparoscopic["leak"] == {"count": 1, "over": 2, "percent": 50.0}  # no leak answer: not counted
+    assert laparoscopic["readmission"] == {"count": 1, "over": 2, "percent": 50.0}
+    assert laparoscopic["stay_median"] == 8 and laparoscopic["stays_known"] == 2
+    assert unknown_code["label"] == "lap" and not_recorded["label"] == "Not recorded"
+    assert total["operations"] == 5 and total["readmission"]["over"] == 2
+
+
+def test_median_of_counted_values():
+    from collections import Counter
+
+    from webapp.store.outcomes import _median
+
+    assert _median(Counter()) is None
+    assert _median(Counter({5: 1, 9: 1, 7: 1})) == 7
+    assert _median(Counter({6: 1, 10: 1})) == 8
+    assert _median(Counter({3: 3, 20: 1})) == 3

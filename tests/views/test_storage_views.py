@@ -6,7 +6,7 @@ from webapp.store import storage
 
 
 def _row(page_html, collection):
-    start = page_html.index(f"<td>{collection}</td>")
+    start = page_html.index(f"<th scope=\"row\">{collection}</th>")
     return page_html[start:page_html.index("</tr>", start)]
 
 

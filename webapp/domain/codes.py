@@ -173,6 +173,21 @@ def label(code_list, code, default="—"):
     return code_list.get(str(code), str(code))
 
 
+def find(code_list, value):
+    """The code in `code_list` that a stored value means, however it was
+    written (4 for "4", "Surgery" for "surgery", or its label), or None."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if text in code_list:
+        return text
+    folded = text.casefold()
+    for code, meaning in code_list.items():
+        if folded in (code.casefold(), meaning.casefold()):
+            return code
+    return None
+
+
 def is_major_resection(opcs4):
     code = (opcs4 or "").replace(".", "").upper()
     return any(code.startswith(prefix) for prefix in MAJOR_RESECTION_OPCS)

@@ -62,6 +62,31 @@ def normalise_icd10(text, known):
     return code if code in known else None
 
 
+_YES = {"y", "yes", "true", "1"}
+_NO = {"n", "no", "false", "0"}
+
+
+def yes_no(value):
+    """True or False for a yes/no however it was stored (True, 1, "Y",
+    "yes"...), None when it says neither (missing, "9" not known, other)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold() if value is not None else ""
+    return True if text in _YES else False if text in _NO else None
+
+
+def whole_number(value):
+    """An int for a count stored as 7, 7.0 or "7"; None for anything else."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    return int(text) if text.isdigit() else None
+
+
 def normalise_mrn(text):
     code = (text or "").strip().upper()
     return code if MRN.match(code) else None

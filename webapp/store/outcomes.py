@@ -1,76 +1,106 @@
 """Treatment-level analysis across episodes, read from the `treatments`
 collection (the seed's "treatment analytics" and "outcome tracking"): how
 many treatments of each type in a period, and for operations, by access
-approach, the outcomes NBOCA reports. Two aggregations, whatever the number
-of treatments; no patient is identified."""
-from statistics import median
+approach, the outcomes NBOCA reports. No patient is identified.
+
+One aggregation counts the treatments of each distinct combination of the
+stored values the report reads; those combinations are few whatever the
+number of treatments (a handful of types and approaches, yes/no answers,
+lengths of stay in days), so the result stays small. The values are then
+read with the domain's rules, so legacy forms ("Surgery", "yes", "7", 4)
+count as what they mean, and a value that says nothing is "not recorded"
+and kept out of the rate it would belong to."""
+from collections import Counter
 
 from webapp import db
-from webapp.domain import codes, periods
+from webapp.domain import codes, periods, validators
+
+_READ = {"type": "$treatment_type", "access": "$surgical_access_type", "rtt": "$return_to_theatre",
+         "anastomosis": "$anastomosis", "leak": "$anastomotic_leak", "readmission": "$readmission_30d",
+         "stay": "$length_of_stay_days"}
 
 
-def _match(start, end, provider, **extra):
+def _combinations(start, end, provider):
     low, high = periods.bounds(start, end)
-    match = {"treatment_date": {"$gte": low, "$lt": high}, **extra}
+    match = {"treatment_date": {"$gte": low, "$lt": high}}
     if provider:
         match["provider_organisation"] = provider
-    return match
+    for row in db.get_treatments_collection().aggregate([
+            {"$match": match}, {"$group": {"_id": _READ, "n": {"$sum": 1}}}]):
+        yield row["_id"], row["n"]
 
 
-def treatment_counts(start, end, provider=None):
-    """[(type label, count)] for the period, in the code list's order, then
-    any type outside it."""
-    found = {row["_id"]: row["n"] for row in db.get_treatments_collection().aggregate([
-        {"$match": _match(start, end, provider)},
-        {"$group": {"_id": "$treatment_type", "n": {"$sum": 1}}},
-    ])}
-    ordered = [(label, found.pop(code)) for code, label in codes.TREATMENT_TYPE.items() if code in found]
-    return ordered + sorted((str(code or "not recorded"), n) for code, n in found.items())
+def report(start, end, provider=None):
+    """{"treatments": [(type label, count)], "operations": [row per access
+    approach, then "All operations"]} for the period."""
+    by_type, by_approach = {}, {}
+    for values, n in _combinations(start, end, provider):
+        kind = codes.find(codes.TREATMENT_TYPE, values.get("type"))
+        type_label = codes.label(codes.TREATMENT_TYPE, kind or values.get("type"), default="Not recorded")
+        by_type[type_label] = by_type.get(type_label, 0) + n
+        if kind == "surgery":
+            access = codes.find(codes.SURGICAL_ACCESS_TYPE, values.get("access")) or values.get("access")
+            approach = codes.label(codes.SURGICAL_ACCESS_TYPE, access, default="Not recorded")
+            by_approach.setdefault(approach, []).append((values, n))
+    type_order = [codes.TREATMENT_TYPE[k] for k in codes.TREATMENT_TYPE]
+    approach_order = list(codes.SURGICAL_ACCESS_TYPE.values())
+    operations = [_row(label, by_approach[label]) for label in sorted(by_approach, key=_order(approach_order))]
+    if operations:
+        operations.append(_row("All operations", [c for label in by_approach for c in by_approach[label]]))
+    return {"treatments": sorted(by_type.items(), key=lambda item: _order(type_order)(item[0])),
+            "operations": operations}
 
 
-def _count(condition):
-    return {"$sum": {"$cond": [condition, 1, 0]}}
+def _order(known, last="Not recorded"):
+    """Sort key: the code list's order, then codes outside it, then `last`."""
+    return lambda label: (known.index(label), "") if label in known else (len(known) + (label == last), label)
 
 
-def surgery_outcomes(start, end, provider=None):
-    """One row per surgical access approach, then a total row: operations,
-    unplanned returns to theatre (over operations where it was recorded Y or
-    N), anastomotic leaks (over operations with an anastomosis), readmissions
-    within 30 days, and the median length of stay (over those recorded)."""
-    groups = list(db.get_treatments_collection().aggregate([
-        {"$match": _match(start, end, provider, treatment_type="surgery")},
-        {"$group": {
-            "_id": "$surgical_access_type",
-            "operations": {"$sum": 1},
-            "rtt_recorded": _count({"$in": ["$return_to_theatre", ["Y", "N"]]}),
-            "rtt": _count({"$eq": ["$return_to_theatre", "Y"]}),
-            "anastomoses": _count({"$eq": ["$anastomosis", True]}),
-            "leaks": _count({"$and": [{"$eq": ["$anastomosis", True]}, {"$eq": ["$anastomotic_leak", True]}]}),
-            "readmissions": _count({"$eq": ["$readmission_30d", True]}),
-            # Only operations in the period: a hospital's year is hundreds.
-            "stays": {"$push": "$length_of_stay_days"},
-        }},
-    ]))
-    order = list(codes.SURGICAL_ACCESS_TYPE)
-    groups.sort(key=lambda g: (order.index(g["_id"]) if g["_id"] in order else len(order), str(g["_id"])))
-    rows = [_row(codes.SURGICAL_ACCESS_TYPE.get(g["_id"], "Not recorded"), [g]) for g in groups]
-    if rows:
-        rows.append(_row("All operations", groups))
-    return rows
-
-
-def _row(label, groups):
-    def total(key):
-        return sum(g[key] for g in groups)
-
-    stays = [s for g in groups for s in g["stays"] if isinstance(s, (int, float)) and not isinstance(s, bool)]
+def _row(label, combinations):
+    operations = rtt = rtt_known = anastomoses = leaks = readmitted = readmission_known = 0
+    stays = Counter()
+    for values, n in combinations:
+        operations += n
+        returned = validators.yes_no(values.get("rtt"))
+        if returned is not None:
+            rtt_known += n
+            rtt += n if returned else 0
+        if validators.yes_no(values.get("anastomosis")):
+            leak = validators.yes_no(values.get("leak"))
+            if leak is not None:
+                anastomoses += n
+                leaks += n if leak else 0
+        readmission = validators.yes_no(values.get("readmission"))
+        if readmission is not None:
+            readmission_known += n
+            readmitted += n if readmission else 0
+        stay = validators.whole_number(values.get("stay"))
+        if stay is not None:
+            stays[stay] += n
     return {
-        "label": label, "operations": total("operations"),
-        "rtt": _rate(total("rtt"), total("rtt_recorded")),
-        "leak": _rate(total("leaks"), total("anastomoses")),
-        "readmission": _rate(total("readmissions"), total("operations")),
-        "stay_median": median(stays) if stays else None, "stays_known": len(stays),
+        "label": label, "operations": operations,
+        "rtt": _rate(rtt, rtt_known), "leak": _rate(leaks, anastomoses),
+        "readmission": _rate(readmitted, readmission_known),
+        "stay_median": _median(stays), "stays_known": sum(stays.values()),
     }
+
+
+def _median(counts):
+    """The median of values given as {value: how many}."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    ordered = sorted(counts.items())
+
+    def nth(k):
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if k < seen:
+                return value
+
+    middle = total // 2
+    return nth(middle) if total % 2 else (nth(middle - 1) + nth(middle)) / 2
 
 
 def _rate(count, over):

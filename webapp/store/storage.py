@@ -1,8 +1,8 @@
 """How big the database is, watched over time (the seed's "database storage
 growth"): for each of the app's collections, its documents and the bytes of
-its data and indexes now, and snapshots of those figures so growth between
-two moments can be read. Sizes are what the server reports: a real MongoDB
-reports compressed storage, the embedded server logical size."""
+its data (uncompressed, as the server reports `size`) and of its indexes
+now, and snapshots of those figures so growth between two moments can be
+read."""
 from webapp import db
 from webapp.store import audit
 
@@ -12,7 +12,8 @@ WATCHED = (db.PATIENTS, db.EPISODES, db.TUMOURS, db.TREATMENTS, db.AUDIT_LOG, db
 def current():
     """[{collection, documents, data_bytes, index_bytes}] for each watched collection."""
     database = db.get_db()
-    existing = set(database.list_collection_names())
+    # Collections only: collStats fails on a view.
+    existing = {c["name"] for c in database.list_collections(filter={"type": "collection"})}
     rows = []
     for name in WATCHED:
         # The collStats command, not the $collStats stage: both real servers

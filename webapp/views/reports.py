@@ -16,7 +16,5 @@ def outcome_report():
     form = PeriodForm(request.args)
     if request.args and not form.validate():
         return make_response(render_template("reports/outcomes.html", form=form), 422)
-    start, end, provider = form.start.data, form.end.data, form.provider.data
     return render_template("reports/outcomes.html", form=form,
-                           treatments=outcomes.treatment_counts(start, end, provider),
-                           operations=outcomes.surgery_outcomes(start, end, provider))
+                           **outcomes.report(form.start.data, form.end.data, form.provider.data))
