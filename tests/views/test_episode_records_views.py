@@ -1,10 +1,13 @@
 """Tumour and treatment routes: fragments, in-place add/edit/delete with
 htmx and as plain posts, validation (422, nothing saved), the
 treatment-before-referral warning, conflicts, the migration lock."""
+from datetime import datetime
+
 import pytest
 
-from tests.clinical_data import make_episode, make_patient, make_treatments, make_tumour
+from tests.clinical_data import chemo_fields, make_episode, make_patient, make_treatments, make_tumour
 from webapp.migration import lock
+from webapp.store import treatments
 
 BASE = {"treatment_date": "2024-03-01", "treatment_intent": "01", "provider_organisation": "RX1",
         "treatment_site": "RX1RA", "adjunctive_therapy": "3"}
@@ -265,3 +268,19 @@ def test_data_officer_cannot_write_records(auth, client, database, episode):
     assert auth.post(f"/episodes/{episode['_id']}/treatments/new", SURGERY).status_code == 403
     assert auth.post(f"/episodes/{episode['_id']}/tumours/new", TUMOUR).status_code == 403
     assert database.treatments.count_documents({}) == 0
+
+
+def test_treatment_list_names_treatments_out_of_order(app, auth, client, episode):
+    with app.app_context():
+        make_treatments(episode, 1)  # an operation on 01 Feb 2024
+        treatments.add(episode, chemo_fields(datetime(2024, 4, 1), adjunctive_therapy="1"), "test")
+    auth.login("clinician")
+    url = f"/episodes/{episode['_id']}/treatments"
+    assert 'data-testid="treatment-order"' not in client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    with app.app_context():
+        treatments.add(episode, chemo_fields(datetime(2024, 5, 1), adjunctive_therapy="2",
+                                             chemo_timing="neoadjuvant"), "test")
+    body = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-testid="treatment-order"' in body
+    assert ("Chemotherapy starting 01 May 2024 is marked neo-adjuvant but starts after the operation on "
+            "01 Feb 2024.") in body

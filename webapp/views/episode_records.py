@@ -17,11 +17,12 @@ from webapp.views.rendering import (READERS, WRITERS, conflict_context, found, p
 class Kind:
     """What differs between tumours and treatments."""
 
-    def __init__(self, name, singular, store, make_form):
+    def __init__(self, name, singular, store, make_form, notes=None):
         self.name = name  # "tumours": collection, URL segment, element id
         self.singular = singular
         self.store = store
         self.make_form = make_form  # (episode, record) -> form
+        self.notes = notes or (lambda records: [])  # records -> warnings shown above the list
 
     @property
     def slot(self):
@@ -44,7 +45,9 @@ def blueprint(kind):
         return {"episode": episode, "patient": patient, "kind": kind, **extra}
 
     def listing(episode, status=200):
-        return page_or_fragment(page, list_fragment, status, **context(episode, records=kind.store.for_episode(episode)))
+        records = kind.store.for_episode(episode)
+        return page_or_fragment(page, list_fragment, status, **context(episode, records=records,
+                                                                        notes=kind.notes(records)))
 
     def done(episode):
         """After a change: the refreshed list in place, or (without

@@ -2,7 +2,7 @@
 type-specific section is swapped by htmx when the type changes."""
 from flask import redirect, request, url_for
 
-from webapp.domain import codes
+from webapp.domain import codes, sequence
 from webapp.forms.treatments import form_class
 from webapp.security import is_htmx, role_required
 from webapp.store import episodes as episodes_store
@@ -33,7 +33,7 @@ def make_form(episode, record):
     return cls(referral_date=referral)
 
 
-bp = blueprint(Kind("treatments", "treatment", store, make_form))
+bp = blueprint(Kind("treatments", "treatment", store, make_form, notes=sequence.out_of_order))
 
 
 @bp.route("/fields")
