@@ -87,3 +87,12 @@ def test_code_however_written():
     assert codes.find(codes.SURGICAL_ACCESS_TYPE, "robotic") == "5"
     assert codes.find(codes.TREATMENT_TYPE, "Surgery") == "surgery"
     assert codes.find(codes.TREATMENT_TYPE, "laser") is None and codes.find(codes.TREATMENT_TYPE, True) is None
+
+
+def test_response_needs_its_date_and_comes_after_the_start():
+    assert validators.response_complete(None, None, date(2024, 1, 1)) is None
+    assert validators.response_complete("PR", date(2024, 3, 1), date(2024, 1, 1)) is None
+    assert validators.response_complete("PR", None, None)[0] == "response_date"
+    assert validators.response_complete(None, date(2024, 3, 1), None)[0] == "response"
+    assert validators.response_complete("CR", date(2023, 12, 1), datetime(2024, 1, 1)) == (
+        "response_date", "The response cannot be assessed before the treatment started.")

@@ -216,6 +216,10 @@ def _treatment(rng, kind, episode_id, mrn, provider, when, site, access_type, ad
             "end_date": when + timedelta(days=cycles * 14),
             "chemo_timing": rng.choice(list(codes.CHEMO_TIMING)),
         })
+        # Derived, not drawn (so every other value stays as it was): the
+        # response assessed four weeks after the last cycle.
+        doc["response"] = "PR" if cycles >= 8 else "SD"
+        doc["response_date"] = doc["end_date"] + timedelta(days=28)
     elif kind == "radiotherapy":
         short = rng.random() < 0.5
         doc.update({
@@ -226,6 +230,7 @@ def _treatment(rng, kind, episode_id, mrn, provider, when, site, access_type, ad
             "end_date": when + timedelta(days=5 if short else 35),
             "radiotherapy_course": "short" if short else "long",
         })
+        doc["response"] = doc["response_date"] = None  # not assessed yet
     else:
         doc["adjunctive_therapy"] = "9"
     return doc

@@ -284,3 +284,19 @@ def test_treatment_list_names_treatments_out_of_order(app, auth, client, episode
     assert 'data-testid="treatment-order"' in body
     assert ("Chemotherapy starting 01 May 2024 is marked neo-adjuvant but starts after the operation on "
             "01 Feb 2024.") in body
+
+
+def test_response_is_recorded_with_its_date(auth, client, database, episode):
+    auth.login("clinician")
+    url = f"/episodes/{episode['_id']}/treatments/new"
+    missing = auth.post(url, {**CHEMO, "response": "PR"}, htmx=True)
+    assert missing.status_code == 422 and "Enter the date the response was assessed." in missing.get_data(as_text=True)
+    early = auth.post(url, {**RADIO, "response": "SD", "response_date": "2024-02-01"}, htmx=True)
+    assert early.status_code == 422
+    assert "The response cannot be assessed before the treatment started." in early.get_data(as_text=True)
+    assert database.treatments.count_documents({}) == 0
+    saved = auth.post(url, {**CHEMO, "response": "PR", "response_date": "2024-06-20"}, htmx=True)
+    assert saved.status_code == 200
+    stored = database.treatments.find_one()
+    assert stored["response"] == "PR" and stored["response_date"] == datetime(2024, 6, 20)
+    assert "response: Partial response (20 Jun 2024)" in saved.get_data(as_text=True)

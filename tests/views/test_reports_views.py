@@ -26,7 +26,7 @@ def treatments(database):
         _surgery(3, datetime(2024, 7, 1), "1", return_to_theatre="9", anastomosis=False, readmission_30d=False),
         _surgery(4, datetime(2024, 3, 31), "5", return_to_theatre="Y", length_of_stay_days=40),  # before the period
         {"treatment_id": "TRT-0005", "episode_id": "ep5", "patient_id": "MRN0005", "treatment_type": "chemotherapy",
-         "treatment_date": datetime(2025, 3, 31, 15, 0), "provider_organisation": "RX1"},
+         "treatment_date": datetime(2025, 3, 31, 15, 0), "provider_organisation": "RX1", "response": "PR"},
     ])
 
 
@@ -38,6 +38,7 @@ def _report(app, provider=None):
 def test_counts_and_rates(app, treatments):
     report = _report(app)
     assert report["treatments"] == [("Surgery", 3), ("Chemotherapy", 1)]
+    assert report["responses"] == [("Chemotherapy", {"CR": 0, "PR": 1, "SD": 0, "PD": 0, "NE": 0})]
     open_, robotic, total = report["operations"]
     only_rth = _report(app, "RTH")["operations"]
     assert robotic["label"] == "Robotic" and robotic["operations"] == 2
@@ -58,6 +59,7 @@ def test_page_shows_the_tables(auth, client, treatments):
     assert '<th scope="row">Robotic</th><td>2</td><td>1 of 2 (50.0%)</td><td>1 of 2 (50.0%)</td>' in page
     assert "<td>1 of 3 (33.3%)</td>" in page and "<td>8 (2)</td>" in page
     assert '<th scope="row">Surgery</th><td>3</td>' in page
+    assert '<th scope="row">Chemotherapy</th><td>0</td><td>1</td><td>0</td>' in page  # one partial response
 
 
 def test_empty_period_and_bad_period(auth, client, treatments):

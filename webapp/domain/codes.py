@@ -158,6 +158,10 @@ CLAVIEN_DINDO = {"I": "I", "II": "II", "IIIa": "IIIa", "IIIb": "IIIb", "IVa": "I
 ANASTOMOTIC_LEAK_GRADE = {"A": "A - no change in management", "B": "B - active intervention without relaparotomy", "C": "C - relaparotomy"}
 STOMA_TYPE = {"none": "No stoma", "ileostomy": "Ileostomy", "colostomy": "Colostomy"}
 
+# Tumour response to a systemic or radiation treatment, RECIST 1.1.
+RECIST_RESPONSE = {"CR": "Complete response", "PR": "Partial response", "SD": "Stable disease",
+                   "PD": "Progressive disease", "NE": "Not evaluable"}
+
 CHEMO_TIMING = {"neoadjuvant": "Neo-adjuvant", "adjuvant": "Adjuvant", "palliative": "Palliative"}
 RADIOTHERAPY_COURSE = {"short": "Short course (25 Gy in 5)", "long": "Long course (chemoradiotherapy)", "other": "Other"}
 

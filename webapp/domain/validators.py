@@ -129,6 +129,20 @@ def end_not_before_start(start, end):
     return None
 
 
+def response_complete(response, assessed, started):
+    """A RECIST response needs the date it was assessed, and that date
+    cannot be before the treatment started. Returns (field, message) for
+    the field to mark, or None."""
+    if response and not assessed:
+        return "response_date", "Enter the date the response was assessed."
+    if assessed and not response:
+        return "response", "Choose the response, or clear the date it was assessed."
+    started, assessed = as_date(started), as_date(assessed)
+    if started is not None and assessed is not None and assessed < started:
+        return "response_date", "The response cannot be assessed before the treatment started."
+    return None
+
+
 def leak_needs_grade(leak, grade):
     if leak and not grade:
         return "Give the grade of the anastomotic leak."

@@ -132,7 +132,25 @@ def _split_codes(text_value):
     return [c.strip() for c in (text_value or "").replace(";", ",").split(",") if c.strip()]
 
 
-class ChemotherapyForm(TreatmentForm):
+class ResponseFields:
+    """The tumour's response (RECIST 1.1), for chemotherapy and radiotherapy."""
+
+    response = CodeField("Response (RECIST 1.1)", codes.RECIST_RESPONSE)
+    response_date = date("Response assessed on")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # Across two fields, and an empty optional date skips its own checks.
+        problem = validators.response_complete(self.response.data, self.response_date.data,
+                                               self.start_date.data or self.treatment_date.data)
+        if problem:
+            name, message = problem
+            self[name].errors = list(self[name].errors) + [message]
+            ok = False
+        return ok
+
+
+class ChemotherapyForm(ResponseFields, TreatmentForm):
     regimen = text("Regimen", required=True, max_length=100, description="For example CAPOX or FOLFOX.")
     cycles = integer("Cycles", 1, 60)
     start_date = date("Start date")
@@ -143,7 +161,7 @@ class ChemotherapyForm(TreatmentForm):
         _dates_in_order(self, field)
 
 
-class RadiotherapyForm(TreatmentForm):
+class RadiotherapyForm(ResponseFields, TreatmentForm):
     total_dose_gy = DecimalField("Total dose (Gy)", places=1, validators=[
         InputRequired(message="Enter the total dose in Gy."),
         NumberRange(min=0.5, max=120, message="Enter a dose from 0.5 to 120 Gy.")])

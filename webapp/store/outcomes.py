@@ -17,7 +17,7 @@ from webapp.domain import codes, periods, validators
 
 _READ = {"type": "$treatment_type", "access": "$surgical_access_type", "rtt": "$return_to_theatre",
          "anastomosis": "$anastomosis", "leak": "$anastomotic_leak", "readmission": "$readmission_30d",
-         "stay": "$length_of_stay_days"}
+         "stay": "$length_of_stay_days", "response": "$response"}
 
 
 def _combinations(start, end, provider):
@@ -32,12 +32,17 @@ def _combinations(start, end, provider):
 
 def report(start, end, provider=None):
     """{"treatments": [(type label, count)], "operations": [row per access
-    approach, then "All operations"]} for the period."""
-    by_type, by_approach = {}, {}
+    approach, then "All operations"], "responses": [(type label, {RECIST
+    code: count})] for the types with a response recorded} for the period."""
+    by_type, by_approach, responses = {}, {}, {}
     for values, n in _combinations(start, end, provider):
         kind = codes.find(codes.TREATMENT_TYPE, values.get("type"))
         type_label = codes.label(codes.TREATMENT_TYPE, kind or values.get("type"), default="Not recorded")
         by_type[type_label] = by_type.get(type_label, 0) + n
+        response = codes.find(codes.RECIST_RESPONSE, values.get("response"))
+        if response:
+            counts = responses.setdefault(type_label, dict.fromkeys(codes.RECIST_RESPONSE, 0))
+            counts[response] += n
         if kind == "surgery":
             access = codes.find(codes.SURGICAL_ACCESS_TYPE, values.get("access")) or values.get("access")
             approach = codes.label(codes.SURGICAL_ACCESS_TYPE, access, default="Not recorded")
@@ -48,7 +53,8 @@ def report(start, end, provider=None):
     if operations:
         operations.append(_row("All operations", [c for label in by_approach for c in by_approach[label]]))
     return {"treatments": sorted(by_type.items(), key=lambda item: _order(type_order)(item[0])),
-            "operations": operations}
+            "operations": operations,
+            "responses": sorted(responses.items(), key=lambda item: _order(type_order)(item[0]))}
 
 
 def _order(known, last="Not recorded"):
