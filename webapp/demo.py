@@ -216,8 +216,11 @@ def _treatment(rng, kind, episode_id, mrn, provider, when, site, access_type, ad
             "end_date": when + timedelta(days=cycles * 14),
             "chemo_timing": rng.choice(list(codes.CHEMO_TIMING)),
         })
-        # Derived, not drawn (so every other value stays as it was): the
-        # response assessed four weeks after the last cycle.
+        # Derived, not drawn (so every other value stays as it was): CR6540
+        # agrees with the timing (its own draw above is kept only so later
+        # draws do not move), and the response is assessed four weeks after
+        # the last cycle.
+        doc["adjunctive_therapy"] = {"neoadjuvant": "2", "adjuvant": "1"}.get(doc["chemo_timing"], "3")
         doc["response"] = "PR" if cycles >= 8 else "SD"
         doc["response_date"] = doc["end_date"] + timedelta(days=28)
     elif kind == "radiotherapy":

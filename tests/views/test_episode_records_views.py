@@ -276,7 +276,9 @@ def test_treatment_list_names_treatments_out_of_order(app, auth, client, episode
         treatments.add(episode, chemo_fields(datetime(2024, 4, 1), adjunctive_therapy="1"), "test")
     auth.login("clinician")
     url = f"/episodes/{episode['_id']}/treatments"
-    assert 'data-testid="treatment-order"' not in client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    consistent = client.get(url, headers={"HX-Request": "true"})
+    assert consistent.status_code == 200 and 'data-testid="treatments-table"' in consistent.get_data(as_text=True)
+    assert 'data-testid="treatment-order"' not in consistent.get_data(as_text=True)
     with app.app_context():
         treatments.add(episode, chemo_fields(datetime(2024, 5, 1), adjunctive_therapy="2",
                                              chemo_timing="neoadjuvant"), "test")
@@ -300,3 +302,15 @@ def test_response_is_recorded_with_its_date(auth, client, database, episode):
     stored = database.treatments.find_one()
     assert stored["response"] == "PR" and stored["response_date"] == datetime(2024, 6, 20)
     assert "response: Partial response (20 Jun 2024)" in saved.get_data(as_text=True)
+
+
+def test_legacy_code_forms_show_selected_on_edit(app, auth, client, database, episode):
+    """A code stored in a legacy form ("Partial response", 2) shows as the
+    code it means, so saving the form keeps it."""
+    with app.app_context():
+        t = treatments.add(episode, chemo_fields(datetime(2024, 4, 1)), "test")
+    database.treatments.update_one({"treatment_id": t["treatment_id"]}, {"$set": {
+        "response": "Partial response", "response_date": datetime(2024, 9, 1), "adjunctive_therapy": 1}})
+    auth.login("clinician")
+    page = client.get(f"/episodes/{episode['_id']}/treatments/{t['treatment_id']}/edit").get_data(as_text=True)
+    assert '<option selected value="PR">' in page and '<option selected value="1">' in page

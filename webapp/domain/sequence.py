@@ -1,21 +1,18 @@
-"""How an episode's treatments stand around its first operation: one marked
-neo-adjuvant (CR6540 "2", or chemotherapy timed "neoadjuvant") belongs
-before it, one marked adjuvant ("1", or "adjuvant") after it. The seed's
+"""How an episode's treatments stand around its operation: one meant as
+neo-adjuvant belongs before it, one meant as adjuvant after it. The seed's
 road ahead asks for these relationships (neo-adjuvant, surgery, adjuvant);
-this names the treatments whose dates contradict theirs. Pure."""
+this names the treatments whose dates contradict what they are marked as,
+and those whose two markings (adjunctive therapy, CR6540, and chemotherapy
+timing) disagree. The operation is the first major resection, or the first
+operation when there is none (a stoma or stent may come before neo-adjuvant
+treatment). Values are read however they were stored. Pure."""
 from datetime import date, datetime
 
 from webapp.domain import codes
 
 DAY = "%d %b %Y"  # as the pages show dates
-
-
-def _role(treatment):
-    if treatment.get("adjunctive_therapy") == "2" or treatment.get("chemo_timing") == "neoadjuvant":
-        return "neo-adjuvant"
-    if treatment.get("adjunctive_therapy") == "1" or treatment.get("chemo_timing") == "adjuvant":
-        return "adjuvant"
-    return None
+_ADJUNCTIVE_ROLE = {"1": "adjuvant", "2": "neo-adjuvant"}
+_TIMING_ROLE = {"adjuvant": "adjuvant", "neoadjuvant": "neo-adjuvant"}
 
 
 def _day(value):
@@ -24,23 +21,41 @@ def _day(value):
     return value if isinstance(value, date) else None
 
 
+def _kind(treatment):
+    return codes.find(codes.TREATMENT_TYPE, treatment.get("treatment_type"))
+
+
+def _operation(treatments):
+    operations = [(t, _day(t.get("treatment_date"))) for t in treatments if _kind(t) == "surgery"]
+    operations = [(t, d) for t, d in operations if d]
+    resections = [d for t, d in operations if codes.is_major_resection(t.get("opcs4_primary"))]
+    return min(resections or [d for _, d in operations], default=None)
+
+
 def out_of_order(treatments):
-    """One note in plain words per treatment whose start contradicts its
-    role; none when the episode has no dated operation."""
-    operations = [d for d in (_day(t.get("treatment_date")) for t in treatments
-                              if t.get("treatment_type") == "surgery") if d]
-    if not operations:
-        return []
-    first = min(operations)
+    """One note in plain words per treatment whose markings disagree, or
+    whose start contradicts its marking; none without a dated operation."""
+    operation = _operation(treatments)
     notes = []
     for t in treatments:
-        role, started = _role(t), _day(t.get("start_date") or t.get("treatment_date"))
-        if t.get("treatment_type") == "surgery" or role is None or started is None:
+        kind = _kind(t)
+        if kind == "surgery":
             continue
-        wrong_side = started > first if role == "neo-adjuvant" else started < first
+        name = codes.label(codes.TREATMENT_TYPE, kind or t.get("treatment_type"))
+        started = _day(t.get("start_date") or t.get("treatment_date"))
+        by_adjunctive = _ADJUNCTIVE_ROLE.get(codes.find(codes.ADJUNCTIVE_THERAPY, t.get("adjunctive_therapy")))
+        by_timing = _TIMING_ROLE.get(codes.find(codes.CHEMO_TIMING, t.get("chemo_timing")))
+        if by_adjunctive and by_timing and by_adjunctive != by_timing:
+            when = f" starting {started:{DAY}}" if started else ""
+            notes.append(f"{name}{when} is marked {by_adjunctive} (adjunctive therapy) but its timing says "
+                         f"{by_timing}.")
+            continue
+        role = by_adjunctive or by_timing
+        if role is None or started is None or operation is None:
+            continue
+        wrong_side = started > operation if role == "neo-adjuvant" else started < operation
         if wrong_side:
-            side = "after" if started > first else "before"
-            kind = codes.label(codes.TREATMENT_TYPE, t.get("treatment_type"))
-            notes.append(f"{kind} starting {started:{DAY}} is marked {role} but starts {side} "
-                         f"the operation on {first:{DAY}}.")
+            side = "after" if started > operation else "before"
+            notes.append(f"{name} starting {started:{DAY}} is marked {role} but starts {side} "
+                         f"the operation on {operation:{DAY}}.")
     return notes

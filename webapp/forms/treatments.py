@@ -57,8 +57,14 @@ class TreatmentForm(VersionedForm):
     @classmethod
     def for_record(cls, treatment, **kwargs):
         data = {}
+        form_fields = cls(formdata=None)._fields
         for name in COMMON_FIELDS + fields_of(treatment.get("treatment_type")):
             v = treatment.get(name)
+            field = form_fields.get(name)
+            if isinstance(field, CodeField) and v is not None:
+                # A legacy form of a code ("Partial response", 4) shows as the
+                # code it means, so saving the form does not drop it.
+                v = codes.find(field.code_list, v) or v
             data[name] = v.date() if isinstance(v, datetime) else v
         if isinstance(data.get("opcs4_other"), list):
             data["opcs4_other"] = ", ".join(data["opcs4_other"])
@@ -132,15 +138,19 @@ def _split_codes(text_value):
     return [c.strip() for c in (text_value or "").replace(";", ",").split(",") if c.strip()]
 
 
-class ResponseFields:
-    """The tumour's response (RECIST 1.1), for chemotherapy and radiotherapy."""
+def response_fields():
+    """The tumour's response (RECIST 1.1) and when it was assessed: made at
+    the end of each form that has them, so they come last on the page and in
+    the error summary."""
+    return CodeField("Response (RECIST 1.1)", codes.RECIST_RESPONSE), date("Response assessed on")
 
-    response = CodeField("Response (RECIST 1.1)", codes.RECIST_RESPONSE)
-    response_date = date("Response assessed on")
+
+class ResponseChecked:
+    """The check across the two response fields (an empty optional date
+    skips its own validators, so it cannot live on the field)."""
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        # Across two fields, and an empty optional date skips its own checks.
         problem = validators.response_complete(self.response.data, self.response_date.data,
                                                self.start_date.data or self.treatment_date.data)
         if problem:
@@ -150,18 +160,19 @@ class ResponseFields:
         return ok
 
 
-class ChemotherapyForm(ResponseFields, TreatmentForm):
+class ChemotherapyForm(ResponseChecked, TreatmentForm):
     regimen = text("Regimen", required=True, max_length=100, description="For example CAPOX or FOLFOX.")
     cycles = integer("Cycles", 1, 60)
     start_date = date("Start date")
     end_date = date("End date", future=True)
     chemo_timing = CodeField("Timing", codes.CHEMO_TIMING, validators=[InputRequired(message="Choose one.")])
+    response, response_date = response_fields()
 
     def validate_end_date(self, field):
         _dates_in_order(self, field)
 
 
-class RadiotherapyForm(ResponseFields, TreatmentForm):
+class RadiotherapyForm(ResponseChecked, TreatmentForm):
     total_dose_gy = DecimalField("Total dose (Gy)", places=1, validators=[
         InputRequired(message="Enter the total dose in Gy."),
         NumberRange(min=0.5, max=120, message="Enter a dose from 0.5 to 120 Gy.")])
@@ -169,6 +180,7 @@ class RadiotherapyForm(ResponseFields, TreatmentForm):
     start_date = date("Start date")
     end_date = date("End date", future=True)
     radiotherapy_course = CodeField("Course", codes.RADIOTHERAPY_COURSE)
+    response, response_date = response_fields()
 
     def validate_end_date(self, field):
         _dates_in_order(self, field)
