@@ -47,6 +47,9 @@ def test_every_page_renders_demo_data(auth, client, data):
         base = f"/episodes/{episode['_id']}"
         for suffix in ("", "/tumours", "/treatments", "/edit", "/delete", "/history"):
             assert client.get(base + suffix).status_code == 200, base + suffix
+    report = client.get("/reports/outcomes?start=2020-01-01&end=2026-12-31")
+    assert report.status_code == 200 and 'data-testid="operation-outcomes"' in report.get_data(as_text=True)
+    assert 'data-testid="responses"' in report.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("kind,id_field,testid", [("treatments", "treatment_id", "treatment-form"),
