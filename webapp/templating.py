@@ -36,16 +36,9 @@ def format_datetime(value, default="—"):
     return format_date(value, default)
 
 
-def iso_date(value):
-    """For <input type=date> values."""
-    if isinstance(value, (datetime, date)):
-        return value.strftime("%Y-%m-%d")
-    return value or ""
-
-
 def init_app(app):
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, iso_date=iso_date,
+        date=format_date, datetime=format_datetime,
         nhs=nhs_number.format_spaced,
     )
     app.jinja_env.globals.update(codes=codes, code_label=codes.label, role_labels=ROLE_LABELS)

@@ -42,6 +42,8 @@ def test_page_without_parameters_shows_the_form(auth, client):
     ("version=10&start=31/12/2024&end=2024-12-31", "Enter the first day of the reporting period"),
     ("version=8&start=2024-01-01&end=2024-12-31", "Not a valid choice"),
     ("version=10&start=2024-01-01&end=2024-12-31&provider=R%3Cx%3E", "Enter the provider&#39;s ODS code"),
+    # Four characters: COSD's type would take it, but no stored code can be one (3 or 5).
+    ("version=10&start=2024-01-01&end=2024-12-31&provider=RX12", "3 or 5 letters or digits"),
 ])
 def test_invalid_parameters_are_422_with_the_form(auth, client, golden_data, query, message):
     auth.login("data_officer")
@@ -171,5 +173,5 @@ def test_v9_preview_warns_of_diagnoses_after_june_2024(auth, client, golden_data
     auth.login("data_officer")
     page = client.get(f"/exports/?{QUERY.replace('version=10', 'version=9')}").get_data(as_text=True)
     assert 'data-testid="version-warning"' in page
-    assert "1 record in this file was diagnosed after 30 June 2024" in page
+    assert "1 record in this file was diagnosed after 30 Jun 2024" in page
     assert 'data-testid="version-warning"' not in client.get(f"/exports/?{QUERY}").get_data(as_text=True)

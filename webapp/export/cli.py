@@ -7,7 +7,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from webapp.export import audit, service
+from webapp.domain import validators
+from webapp.export import audit, service, versions
 
 export_cli = AppGroup("export", help="The NBOCA submission (COSD XML).")
 
@@ -29,7 +30,7 @@ def _clock(ctx, param, value):
 
 
 @export_cli.command("nboca")
-@click.option("--version", "version", type=click.Choice(["9", "10"]), required=True, help="COSD version.")
+@click.option("--version", "version", type=click.Choice(list(versions.VERSIONS)), required=True, help="COSD version.")
 @click.option("--start", required=True, callback=_date, help="First day of the reporting period (YYYY-MM-DD).")
 @click.option("--end", required=True, callback=_date, help="Last day of the reporting period (YYYY-MM-DD).")
 @click.option("--provider", default=None, help="Only this provider organisation (ODS code).")
@@ -42,9 +43,9 @@ def nboca(version, start, end, provider, output, fixed_clock):
     if end < start:
         raise click.BadParameter("the end is before the start", param_hint="--end")
     if provider is not None:
-        provider = provider.strip().upper()
-        if not service.valid_provider(provider):
-            raise click.BadParameter("an ODS code is 3 to 5 letters or digits", param_hint="--provider")
+        provider = validators.normalise_ods(provider)
+        if provider is None:
+            raise click.BadParameter("an ODS code is 3 or 5 letters or digits", param_hint="--provider")
     request = service.Request(version, start, end, provider)
     export = service.prepare(request, fixed_clock, organisation=current_app.config.get("NBOCA_ORGANISATION"))
     try:

@@ -194,12 +194,3 @@ def for_version(version):
     """(header leaves, record group) as the given version writes them."""
     row = versions.get(version)
     return HEADER, _apply(RECORD, row)
-
-
-def leaves(node):
-    """Every leaf under `node`, in document order."""
-    if isinstance(node, Leaf):
-        yield node
-        return
-    for child in node.children:
-        yield from leaves(child)

@@ -6,7 +6,7 @@ strings or None; checking them against their types is the writer's job.
 import uuid
 from datetime import date, datetime
 
-from webapp.domain import codes, nhs_number
+from webapp.domain import codes, nhs_number, validators
 from webapp.export.icd10 import cosd_icd10
 
 # Record ids are stable per tumour, so the same data gives the same file
@@ -91,8 +91,9 @@ def _treatment(t):
 
 
 def _opcs(value):
-    text = code(value)
-    return text.replace(".", "").upper() if text else None
+    # As COSD carries it; a value the rule cannot read goes on as it is, and
+    # the type check says what is wrong with it.
+    return validators.normalise_opcs4(value) or code(value)
 
 
 def _date_key(t):

@@ -6,7 +6,6 @@ hashed before anyone is offered it. The route and the CLI both call
 `prepare` and send `chunks()`, so they write the same bytes.
 """
 import hashlib
-import re
 import tempfile
 import time
 import uuid
@@ -22,10 +21,6 @@ CHUNK = 64 * 1024
 _PROVISIONAL_ORGANISATION = "AAA"
 SUBMISSION_ID_NAMESPACE = uuid.UUID("0b7d9a8e-5c1f-4e0a-b0f6-2f6d3c9e8a17")
 
-
-def valid_provider(code):
-    """An ODS organisation code as COSD carries the provider (CR0030)."""
-    return bool(re.fullmatch(r"[A-Z0-9]{3,5}", code or ""))
 
 
 @dataclass(frozen=True)
@@ -93,10 +88,6 @@ class Export:
     def filename(self):
         r = self.request
         return f"nboca-{self.organisation or 'none'}-cosd-v{r.version}-{r.start}-to-{r.end}.xml"
-
-    @property
-    def record_count(self):
-        return self.exported
 
     def chunks(self):
         """The file, in pieces."""
@@ -169,7 +160,8 @@ def _prepare(request, clock, organisation, write, database, check_each):
     version = request.version
     opening = writer.root_open(export.row["namespace"])
     provisional, _ = writer.build_header(version, _header_values(export, _PROVISIONAL_ORGANISATION, 1))
-    validator = writer.RecordValidator(version, export.row["namespace"], provisional)
+    # Only the record-by-record retry needs one (see `prepare`).
+    validator = writer.RecordValidator(version, export.row["namespace"], provisional) if check_each else None
     first_record = None
     if write:
         export.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)

@@ -154,8 +154,3 @@ def bundles(start, end, database=None, batch=None, prefetch=True):
             episode_id = str(t.get("episode_id"))
             yield Bundle(t, episodes.get(episode_id), patients.get(t.get("patient_id")), treatments.get(episode_id, []))
 
-
-def recent_exports(limit=20):
-    """The latest recorded NBOCA exports, newest first."""
-    return list(db.get_audit_log_collection().find({"entity": "nboca_export"}).sort("at", -1).limit(limit))
-

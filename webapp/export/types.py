@@ -9,6 +9,7 @@ from datetime import date, datetime
 from dataclasses import dataclass, field
 
 from webapp.domain import codes
+from webapp.export.icd10 import cosd_icd10
 
 _DATE_FORM = {"xs:date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
               "xs:dateTime": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}")}
@@ -63,13 +64,6 @@ def _compiled(pattern):
     return rx
 
 
-def _icd10_export_codes():
-    # Imported here: icd10 lives with the record mapping, which imports this module.
-    from webapp.export.icd10 import cosd_icd10
-
-    return {cosd_icd10(code): meaning for code, meaning in codes.COLORECTAL_SITES.items()}
-
-
 DATE = SimpleType("xs:date", "xs:date")
 DATETIME = SimpleType("xs:dateTime", "xs:dateTime")
 
@@ -87,7 +81,8 @@ _TYPES = [
     SimpleType("ST_NHS_OrganisationIdentifierCodeTwo", "xs:string", pattern="[A-Z0-9]{5,9}",
                min_length=5, max_length=9),
     # Official type: 4-6 characters. Ours takes exactly the in-scope sites.
-    SimpleType("ST_NHS_PrimaryDiagnosis", "xs:token", enum=None),
+    SimpleType("ST_NHS_PrimaryDiagnosis", "xs:token",
+               enum={cosd_icd10(code): meaning for code, meaning in codes.COLORECTAL_SITES.items()}),
     SimpleType("ST_NHS_Laterality", "xs:token", enum=codes.LATERALITY),
     SimpleType("ST_NHS_SourceOfReferral", "xs:token", enum=codes.REFERRAL_SOURCE),
     SimpleType("ST_NHS_SNOMED", "xs:token", pattern="[A-Z0-9]{6,18}", min_length=6, max_length=18),
@@ -118,11 +113,7 @@ _TYPES = [
 
 def all_types():
     """Name -> SimpleType, in a stable order (the XSD lists them this way)."""
-    out = {}
-    for t in _TYPES:
-        if t.name == "ST_NHS_PrimaryDiagnosis":
-            t = SimpleType(t.name, t.base, enum=_icd10_export_codes())
-        out[t.name] = t
+    out = {t.name: t for t in _TYPES}
     out[DATE.name] = DATE
     out[DATETIME.name] = DATETIME
     return out

@@ -8,7 +8,7 @@ from webapp.forms.period import PeriodForm
 
 
 class ExportForm(PeriodForm):
-    version = SelectField("COSD version", choices=[SelectChoice(v, versions.get(v)["label"]) for v in ("10", "9")],
+    version = SelectField("COSD version", choices=[SelectChoice(v, versions.get(v)["label"]) for v in reversed(versions.VERSIONS)],
                           default="10", validators=[DataRequired(message="Choose a COSD version.")])
 
     def to_request(self):
@@ -16,7 +16,4 @@ class ExportForm(PeriodForm):
 
     def query(self):
         """The parameters as the download URL carries them."""
-        out = {"version": self.version.data, "start": self.start.data.isoformat(), "end": self.end.data.isoformat()}
-        if self.provider.data:
-            out["provider"] = self.provider.data
-        return out
+        return {k: v for k, v in self.to_request().describe().items() if v}

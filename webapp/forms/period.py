@@ -5,7 +5,9 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
+
+from webapp.domain import validators
 
 
 def last_audit_year(today=None):
@@ -36,8 +38,12 @@ class PeriodForm(FlaskForm):
     end = DateField("Reporting period end", default=lambda: last_audit_year()[1], validators=[
         DataRequired(message="Enter the last day of the reporting period, for example 2024-12-31.")])
     provider = StringField("Provider organisation (optional)", filters=[lambda v: (v or "").strip().upper() or None],
-                           validators=[Optional(), Regexp(r"^[A-Z0-9]{3,5}$", message=(
-                               "Enter the provider's ODS code: 3 to 5 letters or digits, for example RX1."))])
+                           validators=[Optional()])
+
+    def validate_provider(self, field):
+        # The rule the clinical forms store codes by: any other code matches nothing.
+        if validators.normalise_ods(field.data) is None:
+            raise ValidationError("Enter the provider's ODS code: 3 or 5 letters or digits, for example RX1.")
 
     def validate_start(self, field):
         _within_audit_era(field)

@@ -32,6 +32,11 @@ def record(actor, action, entity, entity_id, before=None, after=None, session=No
     return doc
 
 
+def latest(entity, limit=20):
+    """The latest entries about any record of `entity`, newest first."""
+    return list(db.get_audit_log_collection().find({"entity": entity}).sort("at", -1).limit(limit))
+
+
 def history(entity, entity_id, limit=100):
     return list(
         db.get_audit_log_collection()
