@@ -6,10 +6,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from webapp.store import records
 from webapp.store import users as users_store
 
 ROLES = ("clinician", "manager", "data_officer", "admin")
 ROLE_LABELS = {"clinician": "Clinician", "manager": "Manager", "data_officer": "Data officer", "admin": "Administrator"}
+
+# Who may read clinical records, and who may change them (admins always may).
+READERS = ("clinician", "data_officer")
+WRITERS = ("clinician",)
 
 # Endpoints anyone may reach; every other endpoint must carry a role
 # requirement (a test walks the URL map to prove it).
@@ -31,6 +36,11 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
+def allowed(role, roles):
+    """The one rule: a role may do what `roles` lists, and an admin anything."""
+    return role == "admin" or role in roles
+
+
 def role_required(*roles):
     """Allow signed-in users whose role is in `roles` (admins always).
     The roles are kept on the view so the route-walking test can read them."""
@@ -43,7 +53,7 @@ def role_required(*roles):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role != "admin" and current_user.role not in roles:
+            if not allowed(current_user.role, roles):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -95,6 +105,9 @@ def init_app(app):
 
     for status in (403, 404, 405, 409, 413, 422, 429):
         app.register_error_handler(status, _error_page(status))
+    # A record the store cannot find (deleted meanwhile, or a wrong id) is a
+    # 404 wherever it happens, not a try/except in every view.
+    app.register_error_handler(records.NotFound, _error_page(404))
 
     @app.errorhandler(500)
     def server_error(error):

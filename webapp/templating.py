@@ -4,7 +4,7 @@ from datetime import date, datetime
 from flask_login import current_user
 
 from webapp.domain import codes, nhs_number
-from webapp.security import ROLE_LABELS
+from webapp.security import ROLE_LABELS, WRITERS, allowed
 
 # (endpoint, label, roles that see it). Admins see everything.
 NAVIGATION = [
@@ -19,7 +19,7 @@ NAVIGATION = [
 
 
 def navigation_for(role):
-    return [(endpoint, label) for endpoint, label, roles in NAVIGATION if role == "admin" or role in roles]
+    return [(endpoint, label) for endpoint, label, roles in NAVIGATION if allowed(role, roles)]
 
 
 def format_date(value, default="—"):
@@ -46,5 +46,5 @@ def init_app(app):
     @app.context_processor
     def navigation():
         if current_user.is_authenticated:
-            return {"nav_items": navigation_for(current_user.role)}
-        return {"nav_items": []}
+            return {"nav_items": navigation_for(current_user.role), "can_write": allowed(current_user.role, WRITERS)}
+        return {"nav_items": [], "can_write": False}

@@ -3,7 +3,7 @@ growing."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.security import ROLE_LABELS, role_required
+from webapp.security import role_required
 from webapp.store import storage, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -12,7 +12,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/users")
 @role_required("admin")
 def user_list():
-    return render_template("admin/users.html", users=users.list_all(), role_labels=ROLE_LABELS)
+    return render_template("admin/users.html", users=users.list_all())
 
 
 @bp.route("/storage", methods=["GET", "POST"])

@@ -2,16 +2,16 @@
 delete (after a confirmation), history, all under /episodes/<id>/<kind>.
 Each answers htmx with a fragment swapped in place and a plain form post
 with a redirect, so the page works without JavaScript too."""
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.migration import lock
-from webapp.security import is_htmx, role_required
+from webapp.security import READERS, WRITERS, is_htmx, role_required
 from webapp.store import episodes as episodes_store
 from webapp.store import patients as patients_store
 from webapp.store import records
-from webapp.views.rendering import (READERS, WRITERS, conflict_context, found, page_or_fragment,
-                                    migration_message, refuse_during_migration, version_from_request)
+from webapp.views.rendering import (conflict_context, found, migration_message, page_or_fragment,
+                                    refuse_during_migration, version_from_request)
 
 
 class Kind:
@@ -108,8 +108,6 @@ def blueprint(kind):
         elif form.validate_on_submit():
             try:
                 kind.store.update(episode, record_id, form.fields(), form.version_number(), current_user.username)
-            except records.NotFound:
-                abort(404)
             except lock.WritesPaused as refusal:
                 status = paused(form, refusal)
             except records.Conflict as exc:
@@ -133,8 +131,6 @@ def blueprint(kind):
         if request.method != "GET":
             try:
                 kind.store.delete(episode, record_id, version_from_request(), current_user.username)
-            except records.NotFound:
-                abort(404)
             except records.Conflict as exc:
                 conflict = conflict_context(exc, kind.store.ENTITY, record_id)
                 record = exc.current

@@ -1,15 +1,15 @@
 """Episodes: the episode page (which loads its tumours and treatments as
 htmx fragments), edit, close, delete with confirmation, history."""
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.forms.episodes import EpisodeForm
-from webapp.security import role_required
+from webapp.security import READERS, WRITERS, is_htmx, role_required
 from webapp.store import episodes as store
 from webapp.store import patients as patients_store
 from webapp.store import records
-from webapp.views.rendering import (READERS, WRITERS, conflict_context, found, page_or_fragment,
-                                    refuse_during_migration, version_from_request)
+from webapp.views.rendering import (conflict_context, found, page_or_fragment, refuse_during_migration,
+                                    version_from_request)
 
 bp = Blueprint("episodes", __name__, url_prefix="/episodes")
 
@@ -39,8 +39,6 @@ def edit(episode_id):
     if form.validate_on_submit():
         try:
             store.update(episode["_id"], form.fields(), form.version_number(), current_user.username)
-        except records.NotFound:
-            abort(404)
         except records.Conflict as exc:
             conflict = conflict_context(exc, store.ENTITY, episode["_id"], form)
             status = 409
@@ -53,6 +51,12 @@ def edit(episode_id):
                             action=url_for(".edit", episode_id=episode["_id"]))
 
 
+def _conflict(exc, episode, patient):
+    """Someone changed the episode since this page was read: say what."""
+    return page_or_fragment("episodes/conflict.html", "episodes/_conflict.html", 409, episode=episode,
+                            patient=patient, conflict=conflict_context(exc, store.ENTITY, episode["_id"]))
+
+
 @bp.route("/<episode_id>/close", methods=["POST"])
 @role_required(*WRITERS)
 @refuse_during_migration()
@@ -60,11 +64,8 @@ def close(episode_id):
     episode, patient = _load(episode_id)
     try:
         store.close(episode["_id"], version_from_request(), current_user.username)
-    except records.NotFound:
-        abort(404)
     except records.Conflict as exc:
-        return page_or_fragment("episodes/conflict.html", "episodes/_conflict.html", 409, episode=episode,
-                                patient=patient, conflict=conflict_context(exc, store.ENTITY, episode["_id"]))
+        return _conflict(exc, episode, patient)
     return redirect(url_for(".show", episode_id=episode["_id"]), 303)
 
 
@@ -79,13 +80,10 @@ def delete(episode_id):
                                 counts=counts)
     try:
         store.delete(episode["_id"], version_from_request(), current_user.username)
-    except records.NotFound:
-        abort(404)
     except records.Conflict as exc:
-        return page_or_fragment("episodes/conflict.html", "episodes/_conflict.html", 409, episode=episode,
-                                patient=patient, conflict=conflict_context(exc, store.ENTITY, episode["_id"]))
+        return _conflict(exc, episode, patient)
     target = url_for("patients.show", patient_id=patient["_id"]) if patient else url_for("patients.index")
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return "", 200, {"HX-Redirect": target}
     return redirect(target, 303)
 

@@ -2,16 +2,16 @@
 episode for a patient."""
 import math
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.forms.episodes import EpisodeForm
 from webapp.forms.patients import PatientForm
-from webapp.security import role_required
+from webapp.security import READERS, WRITERS, role_required
 from webapp.store import episodes as episodes_store
 from webapp.store import patients as store
 from webapp.store import records, timeline
-from webapp.views.rendering import READERS, WRITERS, conflict_context, found, page_or_fragment
+from webapp.views.rendering import conflict_context, found, page_or_fragment
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 MAX_PAGE = 100_000
@@ -79,8 +79,6 @@ def edit(patient_id):
             store.update(patient["_id"], form.fields(), form.version_number(), current_user.username)
         except store.DuplicatePatient as exc:
             form[exc.field].errors = list(form[exc.field].errors) + [DUPLICATE[exc.field]]
-        except records.NotFound:
-            abort(404)
         except records.Conflict as exc:
             conflict = conflict_context(exc, store.ENTITY, patient["_id"], form)
             status = 409

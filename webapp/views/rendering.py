@@ -8,10 +8,6 @@ from webapp.migration import lock
 from webapp.security import is_htmx
 from webapp.store import records
 
-# Who may read clinical records, and who may change them (admins always may).
-READERS = ("clinician", "data_officer")
-WRITERS = ("clinician",)
-
 MIGRATION_MESSAGE = ("A data migration is in progress (started by {owner} at {at:%H:%M} UTC). "
                      "Episodes, tumours and treatments cannot be changed until it finishes: nothing was saved. "
                      "Try again in a few minutes.")

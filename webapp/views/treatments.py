@@ -4,11 +4,11 @@ from flask import redirect, request, url_for
 
 from webapp.domain import codes, sequence
 from webapp.forms.treatments import form_class
-from webapp.security import is_htmx, role_required
+from webapp.security import WRITERS, is_htmx, role_required
 from webapp.store import episodes as episodes_store
 from webapp.store import treatments as store
 from webapp.views.episode_records import Kind, blueprint
-from webapp.views.rendering import WRITERS, found, page_or_fragment
+from webapp.views.rendering import found, page_or_fragment
 
 DEFAULT_TYPE = "surgery"
 
