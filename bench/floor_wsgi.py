@@ -7,6 +7,8 @@ import os
 import pymongo
 from bson import ObjectId
 
+from webapp import db  # the index keys only: the floor opens its own plain client
+
 _db = None
 
 
@@ -24,11 +26,9 @@ def app(environ, start_response):
     episode = database.episodes.find_one({"_id": ObjectId(os.environ["BENCH_EPISODE_ID"])})
     key = {"episode_id": str(episode["_id"])}
     if environ["PATH_INFO"].endswith("/treatments"):
-        order = [("episode_id", 1), ("treatment_date", 1)]
-        list(database.treatments.find(key).sort(order).hint(order))
+        list(database.treatments.find(key).sort(db.TREATMENTS_BY_EPISODE_DATE).hint(db.TREATMENTS_BY_EPISODE_DATE))
     else:
-        order = [("episode_id", 1), ("tumour_id", 1)]
-        list(database.tumours.find(key).sort(order).hint(order))
+        list(database.tumours.find(key).sort(db.TUMOURS_BY_EPISODE).hint(db.TUMOURS_BY_EPISODE))
     body = b"ok"
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]

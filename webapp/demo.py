@@ -30,10 +30,6 @@ OPCS_BY_SITE = {"C18.0": "H071", "C18.2": "H071", "C18.3": "H072", "C18.4": "H07
                 "C18.6": "H091", "C18.7": "H101", "C18.9": "H073", "C19": "H331", "C20": "H332",
                 "C18.1": "H071", "C18.8": "H073", "C21.1": "H331"}
 
-EPISODE_FIELDS = ("referral_date", "referral_source", "first_seen_date", "mdt_date", "mdt_outcome",
-                  "care_plan_intent", "lead_clinician", "provider_organisation", "performance_status", "status")
-
-
 def _day(d):
     return datetime(d.year, d.month, d.day)
 

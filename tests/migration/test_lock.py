@@ -35,3 +35,39 @@ def test_expired_lease_is_taken_over(app, database):
 
 def test_lease_expires_within_a_minute():
     assert lock.LEASE_SECONDS <= 60 and lock.HEARTBEAT_SECONDS * 3 <= lock.LEASE_SECONDS
+
+
+class _QuickHeartbeat(lock.Heartbeat):
+    def __init__(self, owner, database):
+        super().__init__(owner, database, interval=0.05)
+
+
+@pytest.mark.parametrize("operation", ["run", "rollback"])
+def test_a_run_or_rollback_whose_lease_is_taken_over_stops_between_batches(app, store, legacy, monkeypatch,
+                                                                            operation):
+    """Two writers at once would undo each other's work: once its lease is
+    taken over, a run or a rollback stops after the batch it is in, and its
+    report says why."""
+    import time
+
+    from webapp.migration import apply, operation as leased, rollback
+
+    with app.app_context():
+        if operation == "rollback":
+            apply.run(batch_size=100)
+        monkeypatch.setattr(lock, "Heartbeat", _QuickHeartbeat)
+        batches = []
+
+        def steal_after_first_batch(progress):
+            batches.append(progress.as_dict())
+            if len(batches) == 1:
+                store[lock.COLLECTION].update_one({"_id": lock.LOCK_ID}, {"$set": {"owner": "thief@host:9"}})
+                time.sleep(0.5)  # the heartbeat notices on its next beat
+
+        work = apply.run if operation == "run" else rollback.rollback
+        with pytest.raises(leased.LeaseLost):
+            work(batch_size=2, on_progress=steal_after_first_batch)
+    assert len(batches) == 1
+    [failed] = list(store.migrations.find({"state": "failed"}))
+    assert "LeaseLost" in failed["errors"][0] and "taken over" in failed["errors"][0]
+    assert store[lock.COLLECTION].find_one({"_id": lock.LOCK_ID})["owner"] == "thief@host:9"  # not released

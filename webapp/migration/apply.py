@@ -14,21 +14,15 @@ A kill -9 anywhere leaves episodes that still hold their arrays and perhaps
 some of their documents already written: the rerun redoes them, and the
 duplicates are recognised, so the end state equals an uninterrupted run's.
 """
-from contextlib import nullcontext
 
 from pymongo.errors import BulkWriteError
 
 from webapp import db
-from webapp.migration import collections, crash, lock, report, stats
+from webapp.migration import collections, crash, lock, operation, report, stats
 from webapp.migration.plan import ID_FIELD, KINDS, plan_episode, resolve_duplicates
 from webapp.migration.progress import Progress
 from webapp.migration.scan import DEFAULT_BATCH, Batches, with_retries
 from webapp.store import audit
-
-
-
-class LeaseLost(Exception):
-    pass
 
 
 def _insert(coll, docs):
@@ -55,36 +49,15 @@ def run(*, dry_run=False, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on
     """Migrate (or, with dry_run, plan and report only). Returns the report.
     Raises lock.LockHeld if another run or a rollback holds the lease."""
     database = database if database is not None else db.get_db()
-    owner = owner or lock.default_owner()
-    operation = "dry-run" if dry_run else "run"
-    if not dry_run:
-        try:
-            lease = lock.acquire(owner, "migration")
-        except lock.LockHeld as held:
-            if run_id is not None:
-                report.finish(run_id, var_dir, "failed", database, errors=[str(held)])
-            raise
-    else:
-        lease = None
-    if run_id is None:
-        run_id = report.new_run(operation, owner, {"batch_size": batch_size}, database)
-    try:
-        with (lock.Heartbeat(owner, database) if not dry_run else nullcontext()) as heartbeat:
-            result = _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, heartbeat)
-    except BaseException as exc:
-        # A Python-level failure (not kill -9): close the report saying so;
-        # the data is as safe as after a kill, and a rerun resumes.
-        report.finish(run_id, var_dir, "failed", database,
-                      errors=[f"{type(exc).__name__}: {exc}"], after=stats.measure(database))
-        if not dry_run:
-            lock.release(owner)
-        raise
-    if not dry_run:
-        lock.release(owner)
-    return report.finish(run_id, var_dir, "failed" if result["errors"] else "completed", database, **result)
+    return operation.run(
+        "dry-run" if dry_run else "run", "migration",
+        lambda run_id, lease, heartbeat: _migrate(database, run_id, dry_run, batch_size, lease, on_progress,
+                                                  heartbeat),
+        owner=owner or lock.default_owner(), run_id=run_id, var_dir=var_dir, batch_size=batch_size,
+        database=database, leased=not dry_run)
 
 
-def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, heartbeat):
+def _migrate(database, run_id, dry_run, batch_size, lease, on_progress, heartbeat):
     warnings, errors = [], []
     resumed = []
     if not dry_run:
@@ -134,8 +107,7 @@ def _migrate(database, run_id, dry_run, batch_size, owner, lease, on_progress, h
         report.save_progress(run_id, progress.as_dict(), database)
         if on_progress:
             on_progress(progress)
-        if heartbeat is not None and heartbeat.lost.is_set():
-            raise LeaseLost("the migration lease was taken over by another process: stopped between batches")
+        operation.check_lease(heartbeat, "migration")
 
     if resumed:
         # Batches the interrupted runs finished are not replanned here: their

@@ -143,10 +143,6 @@ def shape_of(episode, kind):
     return "other"
 
 
-def needs_migration(episode):
-    return any(kind in episode for kind in KINDS)
-
-
 def plan_episode(episode, now):
     """The plan for one legacy episode (pure). Duplicate ids across episodes
     need the database's view and are settled later by `resolve_duplicates`."""

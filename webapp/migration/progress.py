@@ -3,19 +3,16 @@ import time
 
 
 class Progress:
-    def __init__(self, episodes_total, items_total, callback=None):
+    def __init__(self, episodes_total, items_total):
         self.episodes_total = episodes_total
         self.items_total = items_total
         self.episodes_done = 0
         self.items_done = 0
         self.started = time.monotonic()
-        self.callback = callback
 
     def advance(self, episodes, items):
         self.episodes_done += episodes
         self.items_done += items
-        if self.callback:
-            self.callback(self)
 
     def as_dict(self):
         elapsed = max(time.monotonic() - self.started, 1e-6)

@@ -13,7 +13,6 @@ from webapp import db
 from webapp.store import audit
 from webapp.store.ids import object_id
 
-OPERATIONS = ("run", "dry-run", "rollback")
 ANOMALY_LIMIT = 1000  # listed in full up to this; counted always
 ALIVE_SECONDS = 60
 

@@ -16,7 +16,7 @@ that were never migrated go into those episodes' arrays, in date order.
 from pymongo import ReplaceOne
 
 from webapp import db
-from webapp.migration import collections, crash, lock, report, stats
+from webapp.migration import collections, crash, lock, operation, report, stats
 from webapp.migration.plan import (ID_FIELD, KINDS, digest, new_item_for_episode, restore_episode, restore_item,
                                    sort_key_new_item)
 from webapp.migration.progress import Progress
@@ -28,25 +28,11 @@ from webapp.store.ids import object_id
 
 def rollback(*, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on_progress=None, run_id=None, database=None):
     database = database if database is not None else db.get_db()
-    owner = owner or lock.default_owner()
-    try:
-        lock.acquire(owner, "rollback")
-    except lock.LockHeld as held:
-        if run_id is not None:
-            report.finish(run_id, var_dir, "failed", database, errors=[str(held)])
-        raise
-    if run_id is None:
-        run_id = report.new_run("rollback", owner, {"batch_size": batch_size}, database)
-    try:
-        with lock.Heartbeat(owner, database):
-            result = _rollback(database, run_id, batch_size, on_progress)
-    except BaseException as exc:
-        report.finish(run_id, var_dir, "failed", database, errors=[f"{type(exc).__name__}: {exc}"],
-                      after=stats.measure(database))
-        lock.release(owner)
-        raise
-    lock.release(owner)
-    return report.finish(run_id, var_dir, "failed" if result["errors"] else "completed", database, **result)
+    return operation.run(
+        "rollback", "rollback",
+        lambda run_id, lease, heartbeat: _rollback(database, run_id, batch_size, on_progress, heartbeat),
+        owner=owner or lock.default_owner(), run_id=run_id, var_dir=var_dir, batch_size=batch_size,
+        database=database)
 
 
 def _group(docs, key):
@@ -56,7 +42,7 @@ def _group(docs, key):
     return out
 
 
-def _rollback(database, run_id, batch_size, on_progress):
+def _rollback(database, run_id, batch_size, on_progress, heartbeat):
     records = collections.records(database)
     before = stats.measure(database)
     pending = {"state": {"$in": ["migrated", "restoring"]}}
@@ -84,6 +70,7 @@ def _rollback(database, run_id, batch_size, on_progress):
         report.save_progress(run_id, progress.as_dict(), database)
         if on_progress:
             on_progress(progress)
+        operation.check_lease(heartbeat, "rollback")
 
     _leftovers(database, counts, errors)
     if counts["episodes_changed_since"]:
@@ -206,9 +193,11 @@ def _leftovers(database, counts, errors):
         id_field = ID_FIELD[kind]
         docs = list(coll.find({}).sort("episode_id", 1))
         by_episode = _group(docs, "episode_id")
+        # Their episodes in one query, not one per episode.
+        keys = {key: (object_id(key) or key) for key in by_episode}
+        found = {e["_id"]: e for e in episodes.find({"_id": {"$in": list(keys.values())}})} if keys else {}
         for episode_key, group in by_episode.items():
-            oid = object_id(episode_key)
-            episode = episodes.find_one({"_id": oid if oid is not None else episode_key})
+            episode = found.get(keys[episode_key])
             if episode is None:
                 errors.append({"episode_id": episode_key, "message": f"{len(group)} {kind} document(s) belong to "
                                "an episode that does not exist: left in the collection"})

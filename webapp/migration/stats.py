@@ -53,9 +53,6 @@ LABELS = [
     ("episodes_migrated", "Episodes migrated (with a way back)"),
 ]
 
-STATES = ("never run", "running", "completed", "rolled back", "failed")
-
-
 def state(database=None):
     """(state, the last run or rollback document or None)."""
     from webapp.migration import report

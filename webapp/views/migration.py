@@ -55,9 +55,13 @@ def progress():
 def confirm(action):
     if action not in ACTIONS:
         abort(404)
+    return _confirm_page(action, scan.DEFAULT_BATCH)
+
+
+def _confirm_page(action, batch_size, holder=None, error=None, status=200):
     return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
-                           measure=stats.measure(), labels=stats.LABELS, holder=lock.current_holder(),
-                           batch_size=scan.DEFAULT_BATCH, error=None)
+                           measure=stats.measure(), labels=stats.LABELS, holder=holder or lock.current_holder(),
+                           batch_size=batch_size, max_batch=scan.MAX_BATCH, error=error), status
 
 
 @bp.route("/start/<action>", methods=["POST"])
@@ -70,15 +74,11 @@ def start(action):
         if not 1 <= batch_size <= scan.MAX_BATCH:
             raise ValueError
     except ValueError:
-        return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
-                               measure=stats.measure(), labels=stats.LABELS, holder=lock.current_holder(),
-                               batch_size=request.form.get("batch_size", ""),
-                               error="Enter a batch size between 1 and 100000."), 422
+        return _confirm_page(action, request.form.get("batch_size", ""), status=422,
+                             error=f"Enter a batch size between 1 and {scan.MAX_BATCH}.")
     holder = lock.current_holder()
     if holder is not None and action != "dry-run":
-        return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
-                               measure=stats.measure(), labels=stats.LABELS, holder=holder, batch_size=batch_size,
-                               error=str(lock.LockHeld(holder)) + ". Nothing was started."), 409
+        return _confirm_page(action, batch_size, holder, str(lock.LockHeld(holder)) + ". Nothing was started.", 409)
     run_id = background.start(current_app._get_current_object(), action, current_user.username, batch_size)
     return redirect(url_for(".dashboard", run=str(run_id)), code=303)
 
