@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from flask_login import current_user
 
-from webapp.domain import codes, nhs_number
+from webapp.domain import codes, nhs_number, validators
 from webapp.security import ROLE_LABELS, WRITERS, allowed
 
 # (endpoint, label, roles that see it). Admins see everything.
@@ -26,13 +26,13 @@ def format_date(value, default="—"):
     if value is None or value == "":
         return default
     if isinstance(value, (datetime, date)):
-        return value.strftime("%d %b %Y")
+        return value.strftime(validators.DAY)
     return str(value)
 
 
 def format_datetime(value, default="—"):
     if isinstance(value, datetime):
-        return value.strftime("%d %b %Y %H:%M")
+        return value.strftime(validators.DAY + " %H:%M")
     return format_date(value, default)
 
 

@@ -6,18 +6,16 @@ and those whose two markings (adjunctive therapy, CR6540, and chemotherapy
 timing) disagree. The operation is the first major resection, or the first
 operation when there is none (a stoma or stent may come before neo-adjuvant
 treatment). Values are read however they were stored. Pure."""
-from datetime import date, datetime
+from datetime import date
 
 from webapp.domain import codes
-
-DAY = "%d %b %Y"  # as the pages show dates
+from webapp.domain.validators import DAY, as_date
 _ADJUNCTIVE_ROLE = {"1": "adjuvant", "2": "neo-adjuvant"}
 _TIMING_ROLE = {"adjuvant": "adjuvant", "neoadjuvant": "neo-adjuvant"}
 
 
 def _day(value):
-    if isinstance(value, datetime):
-        return value.date()
+    value = as_date(value)
     return value if isinstance(value, date) else None
 
 

@@ -19,6 +19,10 @@ MAX_TEXT = 200
 MAX_NOTES = 2000
 
 
+# How dates read in messages and on the pages.
+DAY = "%d %b %Y"
+
+
 def as_date(value):
     if isinstance(value, datetime):
         return value.date()
@@ -95,14 +99,14 @@ def normalise_mrn(text):
 def not_in_future(value, today):
     value = as_date(value)
     if value is not None and value > today:
-        return f"The date cannot be in the future (today is {today:%d %b %Y})."
+        return f"The date cannot be in the future (today is {today:{DAY}})."
     return None
 
 
 def not_before(value, earlier, earlier_name):
     value, earlier = as_date(value), as_date(earlier)
     if value is not None and earlier is not None and value < earlier:
-        return f"This date cannot be before the {earlier_name} ({earlier:%d %b %Y})."
+        return f"This date cannot be before the {earlier_name} ({earlier:{DAY}})."
     return None
 
 
@@ -117,8 +121,8 @@ def treatment_before_referral(treatment_date, referral_date):
     referral happens (emergency surgery, then referral) but is usually a typo."""
     treatment_date, referral_date = as_date(treatment_date), as_date(referral_date)
     if treatment_date is not None and referral_date is not None and treatment_date < referral_date:
-        return (f"The treatment date ({treatment_date:%d %b %Y}) is before the episode's referral date "
-                f"({referral_date:%d %b %Y}). Check it, and tick the box to confirm if it is right.")
+        return (f"The treatment date ({treatment_date:{DAY}}) is before the episode's referral date "
+                f"({referral_date:{DAY}}). Check it, and tick the box to confirm if it is right.")
     return None
 
 

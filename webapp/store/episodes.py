@@ -79,8 +79,8 @@ def delete(episode_id, expected_version, actor):
                                    tumours_deleted=len(tumours), treatments_deleted=len(treatments)))
         database[db.TUMOURS].delete_many(key, session=session)
         database[db.TREATMENTS].delete_many(key, session=session)
-        result = database[db.EPISODES].delete_one({"_id": oid, "version": episode.get("version", 1)}
-                                                  if "version" in episode else {"_id": oid}, session=session)
+        result = database[db.EPISODES].delete_one(records.version_filter({"_id": oid}, episode, expected_version),
+                                                  session=session)
         if result.deleted_count != 1:
             raise records.Conflict(ENTITY, oid, expected_version, None)
         db.get_audit_log_collection().insert_many(entries, session=session)

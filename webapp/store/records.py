@@ -70,6 +70,13 @@ def fenced(work):
     return in_transaction(guarded)
 
 
+def version_filter(key, before, expected_version):
+    """`key`, narrowed to the version the caller read: the write matches
+    nothing if someone saved in between (records older than versioning have
+    no `version` field and are at version 1)."""
+    return {**key, "version": expected_version} if "version" in before else {**key, "version": {"$exists": False}}
+
+
 def versioned_update(coll, entity, key, entity_id, fields, expected_version, actor,
                      unset=(), session=None, action="update"):
     """Apply `fields` (and remove `unset`) to the record matching `key` only if
@@ -85,8 +92,7 @@ def versioned_update(coll, entity, key, entity_id, fields, expected_version, act
     removed = [k for k in unset if k in before and k not in fields]
     if removed:
         update["$unset"] = {k: "" for k in removed}
-    version_filter = {**key, "version": expected_version} if "version" in before else {**key, "version": {"$exists": False}}
-    result = coll.update_one(version_filter, update, session=session)
+    result = coll.update_one(version_filter(key, before, expected_version), update, session=session)
     if result.matched_count != 1:
         raise Conflict(entity, entity_id, expected_version, coll.find_one(key, session=session))
     after = coll.find_one(key, session=session)
@@ -100,7 +106,7 @@ def versioned_delete(coll, entity, key, entity_id, expected_version, actor, sess
         raise NotFound(entity_id)
     if before.get("version", 1) != expected_version:
         raise Conflict(entity, entity_id, expected_version, before)
-    result = coll.delete_one({**key, "_id": before["_id"]}, session=session)
+    result = coll.delete_one(version_filter({**key, "_id": before["_id"]}, before, expected_version), session=session)
     if result.deleted_count != 1:
         raise Conflict(entity, entity_id, expected_version, None)
     audit.record(actor, "delete", entity, entity_id, before=before, after=None, session=session, **extra)

@@ -3,6 +3,7 @@ order, in three queries however many there are (no query per episode)."""
 from datetime import datetime
 
 from webapp import db
+from webapp.store import episodes as episode_store
 
 _LAST = datetime.max
 
@@ -10,7 +11,7 @@ _LAST = datetime.max
 def for_patient(mrn):
     """(episodes, events). Events are dicts {date, kind, label, record,
     episode_id}, oldest first; undated ones last."""
-    episodes = list(db.get_episodes_collection().find({"patient_id": mrn}).sort([("referral_date", -1), ("_id", -1)]))
+    episodes = episode_store.for_patient(mrn)
     tumours = list(db.get_tumours_collection().find({"patient_id": mrn}))
     treatments = list(db.get_treatments_collection().find({"patient_id": mrn}))
     events = []
