@@ -114,13 +114,16 @@ class Export:
                 "created": self.created.isoformat() if self.created else None}
 
 
+def _tumour_row(tumour, reasons, mrn=None):
+    """A tumour as the page lists it (left out, or not selected): who, when,
+    why, and the episode to fix it in."""
+    return {"tumour_id": tumour.get("tumour_id"), "episode_id": str(tumour.get("episode_id") or ""),
+            "mrn": mrn or tumour.get("patient_id"), "diagnosis_date": record.day(tumour.get("diagnosis_date")),
+            "reasons": reasons}
+
+
 def _leave_out(export, bundle, reasons):
-    t = bundle.tumour
-    export.left_out.append({
-        "tumour_id": t.get("tumour_id"), "episode_id": str(t.get("episode_id") or ""),
-        "mrn": (bundle.patient or {}).get("mrn") or t.get("patient_id"),
-        "diagnosis_date": record.day(t.get("diagnosis_date")), "reasons": reasons,
-    })
+    export.left_out.append(_tumour_row(bundle.tumour, reasons, (bundle.patient or {}).get("mrn")))
 
 
 def _header_values(export, organisation, count):
@@ -257,9 +260,7 @@ def near_misses(request, database=None):
     for tumour in source.passed_over(request.start, request.end, database):
         reasons = scope.near_miss(tumour)
         if reasons:
-            found.append({"tumour_id": tumour.get("tumour_id"), "episode_id": str(tumour.get("episode_id") or ""),
-                          "mrn": tumour.get("patient_id"), "diagnosis_date": record.day(tumour.get("diagnosis_date")),
-                          "reasons": reasons})
+            found.append(_tumour_row(tumour, reasons))
     if request.provider and found:
         episodes = source.episodes_by_id({f["episode_id"] for f in found}, database)
         found = [f for f in found
