@@ -24,6 +24,7 @@ LOGIN_FAILURES = "login_failures"
 MIGRATION_QUARANTINE = "migration_quarantine"
 MIGRATION_EPISODES = "migration_episodes"
 STORAGE_SNAPSHOTS = "storage_snapshots"
+MIGRATION_LOCK = "migration_lock"
 
 # Compound keys the store also sorts and hints by.
 TREATMENTS_BY_EPISODE_DATE = [("episode_id", ASCENDING), ("treatment_date", ASCENDING)]

@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 from webapp import db
 from webapp.store import audit
 
-COLLECTION = "migration_lock"
+COLLECTION = db.MIGRATION_LOCK
 LOCK_ID = "migration"
 # A document every fenced clinical write and every lease taken both mark.
 FENCE_ID = "clinical-writes"
@@ -43,50 +43,51 @@ class WritesPaused(Exception):
         super().__init__(f"a {holder.get('operation', 'migration')} held by {holder['owner']} is running")
 
 
-def _coll():
-    return db.get_db()[COLLECTION]
+def _coll(database=None):
+    return (db.get_db() if database is None else database)[COLLECTION]
 
 
 def default_owner(actor="cli"):
     return f"{actor}@{socket.gethostname()}:{os.getpid()}"
 
 
-def current_holder():
+def current_holder(database=None):
     """The live lease, or None. Reading it is one indexed find_one."""
-    doc = _coll().find_one({"_id": LOCK_ID})
+    doc = _coll(database).find_one({"_id": LOCK_ID})
     if doc and doc["expires_at"] > audit.now():
         return doc
     return None
 
 
-def acquire(owner, operation="migration"):
+def acquire(owner, operation="migration", database=None):
     """Take the lease, or take over an expired one; raise LockHeld if live.
     Returns the lease document (with `taken_over` saying whose expired lease
     this replaced, if any)."""
     now = audit.now()
     fields = {"owner": owner, "operation": operation, "acquired_at": now,
               "renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}
-    previous = _coll().find_one({"_id": LOCK_ID})
+    coll = _coll(database)
+    previous = coll.find_one({"_id": LOCK_ID})
     try:
         if previous is None:
-            _coll().insert_one({"_id": LOCK_ID, **fields})
+            coll.insert_one({"_id": LOCK_ID, **fields})
             return {**fields, "taken_over": None}
         # Compare-and-set on the expiry we saw: two runs racing for an expired
         # lease cannot both win.
-        won = _coll().find_one_and_update(
+        won = coll.find_one_and_update(
             {"_id": LOCK_ID, "expires_at": previous["expires_at"], "$or": [
                 {"expires_at": {"$lte": now}}, {"owner": owner}]},
             {"$set": fields}, return_document=ReturnDocument.AFTER)
     except DuplicateKeyError:
         won = None
     if won is None:
-        raise LockHeld(current_holder() or _coll().find_one({"_id": LOCK_ID}))
-    _mark_fence("leases")
+        raise LockHeld(current_holder(database) or coll.find_one({"_id": LOCK_ID}))
+    _mark_fence("leases", database=database)
     return {**fields, "taken_over": previous["owner"] if previous["owner"] != owner else None}
 
 
-def _mark_fence(counter, session=None):
-    _coll().update_one({"_id": FENCE_ID}, {"$inc": {counter: 1}}, upsert=True, session=session)
+def _mark_fence(counter, session=None, database=None):
+    _coll(database).update_one({"_id": FENCE_ID}, {"$inc": {counter: 1}}, upsert=True, session=session)
 
 
 def fence_clinical_write(session):
@@ -110,17 +111,17 @@ def fence_clinical_write(session):
     _mark_fence("clinical_writes", session=session)
 
 
-def renew(owner):
+def renew(owner, database=None):
     """Extend the lease; False if it is no longer ours (taken over)."""
     now = audit.now()
-    result = _coll().update_one(
+    result = _coll(database).update_one(
         {"_id": LOCK_ID, "owner": owner},
         {"$set": {"renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}})
     return result.matched_count == 1
 
 
-def release(owner):
-    _coll().delete_one({"_id": LOCK_ID, "owner": owner})
+def release(owner, database=None):
+    _coll(database).delete_one({"_id": LOCK_ID, "owner": owner})
 
 
 class Heartbeat:
@@ -129,7 +130,7 @@ class Heartbeat:
 
     def __init__(self, owner, database, interval=HEARTBEAT_SECONDS):
         self.owner = owner
-        self.coll = database[COLLECTION]
+        self.database = database
         self.interval = interval
         self.lost = threading.Event()
         self._stop = threading.Event()
@@ -137,11 +138,7 @@ class Heartbeat:
 
     def _run(self):
         while not self._stop.wait(self.interval):
-            now = audit.now()
-            result = self.coll.update_one(
-                {"_id": LOCK_ID, "owner": self.owner},
-                {"$set": {"renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}})
-            if result.matched_count != 1:
+            if not renew(self.owner, self.database):
                 self.lost.set()
                 return
 

@@ -26,7 +26,7 @@ def run(operation, lease_name, work, *, owner, run_id, var_dir, batch_size, data
     lease = None
     if leased:
         try:
-            lease = lock.acquire(owner, lease_name)
+            lease = lock.acquire(owner, lease_name, database)
         except lock.LockHeld as held:
             if run_id is not None:
                 report.finish(run_id, var_dir, "failed", database, errors=[str(held)])
@@ -40,8 +40,8 @@ def run(operation, lease_name, work, *, owner, run_id, var_dir, batch_size, data
         report.finish(run_id, var_dir, "failed", database,
                       errors=[f"{type(exc).__name__}: {exc}"], after=stats.measure(database))
         if leased:
-            lock.release(owner)
+            lock.release(owner, database)
         raise
     if leased:
-        lock.release(owner)
+        lock.release(owner, database)
     return report.finish(run_id, var_dir, "failed" if result["errors"] else "completed", database, **result)

@@ -61,7 +61,7 @@ def state(database=None):
     if last is None:
         return "never run", None
     if last["state"] in ("running", "starting"):
-        holder = lock.current_holder()
+        holder = lock.current_holder(database)
         if holder is not None:
             return "running", last
         return "failed", last  # its process died: the lease lapsed
