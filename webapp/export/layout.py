@@ -35,7 +35,6 @@ class Leaf:
 class Group:
     name: str
     children: tuple
-    label: str = ""
     min: int = 0
     max: int = 1
     key: str = ""
@@ -43,8 +42,6 @@ class Group:
     def __post_init__(self):
         if not self.key:
             object.__setattr__(self, "key", self.name)
-        if not self.label:
-            object.__setattr__(self, "label", self.name)
 
 
 @dataclass(frozen=True)
@@ -91,9 +88,8 @@ _TREATMENT = _group(
         Leaf("UnplannedReturnToTheatreIndicator", "ST_NHS_YesNoNotKnown", "code", "Return to theatre", "CR6480"),
         Leaf("AsaScore", "ST_NHS_ASAPhysicalStatusClassificationSystemCode", "code", "ASA score", "CR6010"),
         Leaf("SurgicalAccessType", "ST_NHS_SurgicalAccessType", "code", "Surgical access type", "CR6310"),
-        label="Surgery",
     ),
-    label="Treatment", max=UNBOUNDED,
+    max=UNBOUNDED,
 )
 
 RECORD = _group(
@@ -135,7 +131,6 @@ RECORD = _group(
                 "MorphologySNOMED",
                 Leaf("MorphologySnomedDiagnosis", "ST_NHS_SNOMED", "code", "Morphology (SNOMED)", "CR6400", min=1),
                 Leaf("SnomedVersionDiagnosis", "ST_NHS_SNOMEDVersion", "code", "SNOMED version", "CR6490", min=1),
-                label="Morphology",
             ),
             Leaf("GradeOfDifferentiationAtDiagnosis", "ST_NHS_GradeOfDifferentiation", "code",
                  "Grade of differentiation", "CR0410"),
@@ -153,7 +148,6 @@ RECORD = _group(
             Leaf("TnmCodingEdition", "ST_NHS_TNMCodingEdition", "code", "TNM coding edition", "CR6980", min=1),
             Leaf("TnmVersionNumberStaging", "ST_NHS_TNMVersionNumberStaging", "text", "TNM version", "CR2070",
                  min=1),
-            label="Staging",
         ),
         min=1,
     ),
