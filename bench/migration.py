@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bson import ObjectId  # noqa: E402
 
 from webapp import db, embedded  # noqa: E402
+from webapp.domain import clock
 from webapp.migration import apply  # noqa: E402
 from webapp.migration.plan import KINDS, plan_episode  # noqa: E402
 from webapp.migration.scan import Batches  # noqa: E402
-from webapp.store import audit  # noqa: E402
 
 T0 = datetime(2023, 1, 1)
 TIMEOUT_MS = 60_000
@@ -99,7 +99,7 @@ def floor(database, batch_size):
     the arrays unset, batch by batch."""
     episodes = database.episodes
     spent = 0.0
-    now = audit.now()
+    now = clock.now()
     reader = Batches(episodes, {}, batch_size)
     while True:
         batch = reader.next()

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from webapp import create_app, db, embedded
+from webapp import db, embedded
+from webapp.app import create_app
 
 PASSWORD = "correct horse battery staple"
 

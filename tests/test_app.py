@@ -1,5 +1,6 @@
 """The factory, settings precedence and the health check."""
-from webapp import config, create_app
+from webapp import config
+from webapp.app import create_app
 
 
 def test_config_precedence(tmp_path):

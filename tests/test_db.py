@@ -51,8 +51,8 @@ def test_collection_helpers_name_the_contract_collections(app):
     with app.app_context():
         assert db.get_treatments_collection().name == "treatments"
         assert db.get_tumours_collection().name == "tumours"
-        assert db.get_episodes_collection().name == "episodes"
-        assert db.get_patients_collection().name == "patients"
-        assert db.get_users_collection().name == "users"
-        assert db.get_audit_log_collection().name == "audit_log"
-        assert db.get_migrations_collection().name == "migrations"
+        assert db.collection(db.EPISODES).name == "episodes"
+        assert db.collection(db.PATIENTS).name == "patients"
+        assert db.collection(db.USERS).name == "users"
+        assert db.collection(db.AUDIT_LOG).name == "audit_log"
+        assert db.collection(db.MIGRATIONS).name == "migrations"

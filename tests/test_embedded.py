@@ -6,7 +6,8 @@ import subprocess
 import sys
 import textwrap
 
-from webapp import create_app, db, embedded
+from webapp import db, embedded
+from webapp.app import create_app
 
 
 def _app_on(var_dir):
@@ -19,7 +20,7 @@ def test_data_survives_a_restart(tmp_path):
     app = _app_on(tmp_path)  # no URI: starts the embedded server, as make run does
     assert app.config["EMBEDDED_DB"] is True
     with app.app_context():
-        db.get_patients_collection().insert_one({"mrn": "R1", "note": "before restart"})
+        db.collection(db.PATIENTS).insert_one({"mrn": "R1", "note": "before restart"})
     state = json.loads(server.state_path.read_text())
     server.detach()  # the last (only) user: stops the server
     assert not embedded.pid_alive(state["pid"])
@@ -27,7 +28,7 @@ def test_data_survives_a_restart(tmp_path):
 
     app = _app_on(tmp_path)
     with app.app_context():
-        assert db.get_patients_collection().find_one({"mrn": "R1"})["note"] == "before restart"
+        assert db.collection(db.PATIENTS).find_one({"mrn": "R1"})["note"] == "before restart"
     server.detach()
 
 
@@ -77,7 +78,7 @@ def test_two_processes_share_one_server(tmp_path):
 
 SERVE = textwrap.dedent("""
     import sys, time
-    from webapp import create_app
+    from webapp.app import create_app
     app = create_app({"MONGODB_URI": "", "VAR_DIR": sys.argv[1], "SECRET_KEY": "x"})
     print(app.config["MONGODB_URI"], flush=True)
     time.sleep(60)

@@ -80,7 +80,7 @@ def seed_bootstrap(patients):
     """For `make run`: indexes, and on an empty database demo data and one
     demo user per role with a one-time password printed here."""
     db.init_indexes()
-    if db.get_patients_collection().estimated_document_count() == 0:
+    if db.collection(db.PATIENTS).estimated_document_count() == 0:
         counts = demo.write(demo.generate(patients=patients, seed=1))
         click.echo("loaded demo data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     if users.count() == 0:

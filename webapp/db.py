@@ -2,14 +2,18 @@
 index declarations (as data, so `db init`, the migration and the tests all
 read the same list).
 
-The store calls the helpers below; inside a request (or an app context) they
-answer for the current app's database, outside one for the database last
-configured in this process (CLI, benchmarks).
+Every module reaches a collection one way, `collection(name, database=None)`:
+inside an app context it answers for that app's database, outside one for the
+database last configured in this process (CLI, benchmarks), and a caller
+working on another database (a bench's copy) passes it. This module never
+imports Flask: the app factory binds it (`init_app`).
 """
 import os
 import threading
 
 import pymongo
+from bson import ObjectId
+from bson.errors import InvalidId
 from pymongo import ASCENDING, IndexModel
 
 # Collection names are part of the data contract.
@@ -92,6 +96,9 @@ INDEXES = {
 _clients = {}
 _clients_lock = threading.Lock()
 _default = {"uri": None, "name": None, "write_concern": "majority", "timeout_ms": 5000}
+# Set by the app factory: the database of the app whose context is active, or
+# None outside one. Kept as a hook so this module never imports Flask.
+_context_database = None
 
 
 def client_for(uri, write_concern="majority", timeout_ms=5000):
@@ -120,56 +127,62 @@ def database(uri, name, write_concern="majority", timeout_ms=5000):
     return client_for(uri, write_concern, timeout_ms)[name]
 
 
-def get_db():
-    try:
-        from flask import current_app, has_app_context
-    except ImportError:  # pragma: no cover - flask is a dependency
-        has_app_context = lambda: False  # noqa: E731
-    if has_app_context():
-        cfg = current_app.config
-        return database(cfg["MONGODB_URI"], cfg["MONGODB_DB"],
-                        cfg["MONGODB_WRITE_CONCERN"], cfg["MONGODB_TIMEOUT_MS"])
+def init_app(app, context_database):
+    """Bind `app`'s database: `collection()` answers for it inside the app's
+    context (`context_database()` says which app that is), and outside any
+    context it is the process's default (CLI, benchmarks)."""
+    global _context_database
+    cfg = app.config
+    app.extensions["database"] = configure(cfg["MONGODB_URI"], cfg["MONGODB_DB"],
+                                           cfg["MONGODB_WRITE_CONCERN"], cfg["MONGODB_TIMEOUT_MS"])
+    _context_database = context_database
+
+
+def resolve(given=None):
+    """The database to work on: `given` (a bench's copy), else the current
+    app's, else the process's default. Work handed to another thread (a
+    migration's heartbeat) resolves it first, since a thread has no app
+    context."""
+    if given is not None:
+        return given
+    bound = _context_database() if _context_database else None
+    if bound is not None:
+        return bound
     if not _default["uri"]:
-        raise RuntimeError("no database configured: call webapp.db.configure() or use an app context")
+        raise RuntimeError("no database configured: call webapp.db.configure() or create the app")
     return database(_default["uri"], _default["name"], _default["write_concern"], _default["timeout_ms"])
 
 
-def get_patients_collection():
-    return get_db()[PATIENTS]
+def collection(name, database=None):
+    """The one way to a collection: of `database` when given, else of the
+    database `resolve` finds."""
+    return resolve(database)[name]
 
 
-def get_episodes_collection():
-    return get_db()[EPISODES]
+# The seed's names for the two collections it introduced.
+def get_treatments_collection():
+    return collection(TREATMENTS)
 
 
 def get_tumours_collection():
-    return get_db()[TUMOURS]
+    return collection(TUMOURS)
 
 
-def get_treatments_collection():
-    return get_db()[TREATMENTS]
-
-
-def get_audit_log_collection():
-    return get_db()[AUDIT_LOG]
-
-
-def get_users_collection():
-    return get_db()[USERS]
-
-
-def get_migrations_collection():
-    return get_db()[MIGRATIONS]
-
-
-def get_login_failures_collection():
-    return get_db()[LOGIN_FAILURES]
+def object_id(text):
+    """The ObjectId that `text` spells, or None when it spells none (a
+    malformed id in a URL is a missing record, never a crash)."""
+    if isinstance(text, ObjectId):
+        return text
+    try:
+        return ObjectId(str(text))
+    except (InvalidId, TypeError):
+        return None
 
 
 def init_indexes(db=None):
     """Create every declared index. Idempotent: creating an index that exists
     with the same keys and options is a no-op on MongoDB."""
-    db = get_db() if db is None else db
+    db = resolve(db)
     created = {}
     for name, models in INDEXES.items():
         created[name] = db[name].create_indexes(models)
@@ -179,7 +192,7 @@ def init_indexes(db=None):
 def ping(db=None):
     """The health check: the ping result and the server's version, or
     ok=0 and the error's name when the database does not answer."""
-    db = get_db() if db is None else db
+    db = resolve(db)
     try:
         reply = db.command("ping")
         version = db.client.server_info()["version"]

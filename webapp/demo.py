@@ -253,13 +253,13 @@ def legacy_shape(data):
 
 def write(data, legacy=False, database=None):
     """Insert the generated documents. Returns the counts written."""
-    database = db.get_db() if database is None else database
+    database = db.resolve(database)
     if legacy:
         data = legacy_shape(data)
     counts = {}
     for name in ("patients", "episodes", "tumours", "treatments"):
         docs = data[name]
         if docs:
-            database[name].insert_many(docs, ordered=False)
+            db.collection(name, database).insert_many(docs, ordered=False)
         counts[name] = len(docs)
     return counts

@@ -185,7 +185,7 @@ def test_stale_edit_shows_what_changed_in_place(app, page, sign_in, episode, dat
 
 
 def test_migration_in_progress_refuses_in_place(app, page, sign_in, episode, database):
-    from webapp.migration import lock
+    from webapp.store import lease
 
     sign_in("clinician")
     page.goto(f"/episodes/{episode['_id']}")
@@ -194,7 +194,7 @@ def test_migration_in_progress_refuses_in_place(app, page, sign_in, episode, dat
     form.get_by_label("Treatment intent").select_option("01")
     _fill(form, {**BASE, **TYPES["surgery"]})
     with app.app_context():
-        lock.acquire("browser-test-migration")
+        lease.acquire("browser-test-migration")
     form.get_by_role("button", name="Save treatment").click()
     expect(page.locator("#treatments-form")).to_contain_text("migration is in progress")
     # What the user typed is still there, to save once the migration ends.

@@ -4,9 +4,8 @@ import bson
 import pytest
 
 from webapp import db, demo
-from webapp.migration import collections
 
-SNAPSHOT_COLLECTIONS = ("episodes", "treatments", "tumours", collections.QUARANTINE, collections.RECORDS)
+SNAPSHOT_COLLECTIONS = ("episodes", "treatments", "tumours", db.MIGRATION_QUARANTINE, db.MIGRATION_EPISODES)
 VOLATILE = {"migrated_at", "run_id", "quarantined_at", "restored_at"}  # when/which run, not what
 
 

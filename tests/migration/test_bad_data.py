@@ -5,8 +5,8 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from webapp.migration import apply, plan, rollback, verify
 from tests.migration.conftest import as_bytes
+from webapp.migration import apply, plan, rollback, verify
 
 T0 = datetime(2024, 3, 1)
 

@@ -9,18 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from webapp import demo
-from webapp.migration import apply, collections, lock, rollback, stats, verify
-from webapp.store import audit
 from tests.migration.conftest import as_bytes, snapshot
+from webapp import db, demo
+from webapp.domain import clock
+from webapp.migration import apply, rollback, stats, verify
+from webapp.store import lease
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = "3"
 
 
 def fresh_legacy(database):
-    for name in ("episodes", "patients", "treatments", "tumours", "migrations", lock.COLLECTION,
-                 collections.QUARANTINE, collections.RECORDS):
+    for name in ("episodes", "patients", "treatments", "tumours", "migrations", db.MIGRATION_LOCK,
+                 db.MIGRATION_QUARANTINE, db.MIGRATION_EPISODES):
         database[name].delete_many({})
     data = demo.generate(patients=12, seed=5)
     # A few odd items too, so quarantine and generated ids are part of what must match.
@@ -42,8 +43,8 @@ def cli(app, *args, crash_at=None):
 
 
 def expire_lease(database):
-    database[lock.COLLECTION].update_one({"_id": lock.LOCK_ID},
-                                         {"$set": {"expires_at": audit.now() - timedelta(seconds=1)}})
+    database[db.MIGRATION_LOCK].update_one({"_id": lease.LOCK_ID},
+                                         {"$set": {"expires_at": clock.now() - timedelta(seconds=1)}})
 
 
 @pytest.fixture
@@ -66,11 +67,11 @@ def test_killed_run_then_rerun_equals_uninterrupted_run(app, database, reference
     assert database.migrations.find_one({"state": "completed"}) is None  # it never finished...
     if point != "after_batch:5":  # (15 episodes: batch 5 is the last, killed before its report)
         assert database.episodes.count_documents({"treatments": {"$exists": True}}) > 0  # ...it stopped midway
-    holder = database[lock.COLLECTION].find_one({"_id": lock.LOCK_ID})
+    holder = database[db.MIGRATION_LOCK].find_one({"_id": lease.LOCK_ID})
     assert holder["owner"].startswith("cli@")  # the dead run's lease is still there...
     with app.app_context():
         assert stats.state()[0] == "running"  # as far as anyone can tell, until the lease lapses
-        with pytest.raises(lock.LockHeld):  # ...and live: nobody else may start yet
+        with pytest.raises(lease.LockHeld):  # ...and live: nobody else may start yet
             apply.run(batch_size=int(BATCH))
     expire_lease(database)  # as if a minute had passed
     with app.app_context():

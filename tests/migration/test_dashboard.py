@@ -3,7 +3,8 @@ run in the background, progress fragment, history, reports."""
 import json
 import time
 
-from webapp.migration import apply, lock, report
+from webapp.migration import apply, report
+from webapp.store import lease
 
 
 def wait_finished(app, run_id, timeout=30):
@@ -76,7 +77,7 @@ def test_progress_fragment_polls_while_running(app, client, auth, legacy):
 def test_run_refused_while_the_lease_is_held(app, client, auth, legacy, store):
     auth.login("manager")
     with app.app_context():
-        lock.acquire("cli@other-host:99")
+        lease.acquire("cli@other-host:99")
     response = auth.post("/migration/start/run", {"batch_size": "10"})
     assert response.status_code == 409
     assert "held by cli@other-host:99" in response.get_data(as_text=True)

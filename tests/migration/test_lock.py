@@ -3,41 +3,42 @@ from datetime import timedelta
 
 import pytest
 
-from webapp.migration import lock
-from webapp.store import audit
+from webapp import db
+from webapp.domain import clock
+from webapp.store import lease
 
 
 def test_second_acquire_is_refused_naming_the_holder(app):
     with app.app_context():
-        lock.acquire("alice@host:1")
-        with pytest.raises(lock.LockHeld) as err:
-            lock.acquire("bob@host:2")
+        lease.acquire("alice@host:1")
+        with pytest.raises(lease.LockHeld) as err:
+            lease.acquire("bob@host:2")
         assert "alice@host:1" in str(err.value) and "since" in str(err.value)
-        assert lock.current_holder()["owner"] == "alice@host:1"
-        lock.release("alice@host:1")
-        assert lock.current_holder() is None
-        lock.acquire("bob@host:2")
-        assert lock.current_holder()["owner"] == "bob@host:2"
+        assert lease.current_holder()["owner"] == "alice@host:1"
+        lease.release("alice@host:1")
+        assert lease.current_holder() is None
+        lease.acquire("bob@host:2")
+        assert lease.current_holder()["owner"] == "bob@host:2"
 
 
 def test_expired_lease_is_taken_over(app, database):
     with app.app_context():
-        lock.acquire("killed@host:1")
+        lease.acquire("killed@host:1")
         # The holder was killed: it stopped renewing and the lease lapsed.
-        database[lock.COLLECTION].update_one({"_id": lock.LOCK_ID},
-                                             {"$set": {"expires_at": audit.now() - timedelta(seconds=1)}})
-        assert lock.current_holder() is None
-        lease = lock.acquire("next@host:2")
-        assert lease["taken_over"] == "killed@host:1"
-        assert lock.renew("next@host:2")
-        assert not lock.renew("killed@host:1")
+        database[db.MIGRATION_LOCK].update_one({"_id": lease.LOCK_ID},
+                                             {"$set": {"expires_at": clock.now() - timedelta(seconds=1)}})
+        assert lease.current_holder() is None
+        held = lease.acquire("next@host:2")
+        assert held["taken_over"] == "killed@host:1"
+        assert lease.renew("next@host:2")
+        assert not lease.renew("killed@host:1")
 
 
 def test_lease_expires_within_a_minute():
-    assert lock.LEASE_SECONDS <= 60 and lock.HEARTBEAT_SECONDS * 3 <= lock.LEASE_SECONDS
+    assert lease.LEASE_SECONDS <= 60 and lease.HEARTBEAT_SECONDS * 3 <= lease.LEASE_SECONDS
 
 
-class _QuickHeartbeat(lock.Heartbeat):
+class _QuickHeartbeat(lease.Heartbeat):
     def __init__(self, owner, database):
         super().__init__(owner, database, interval=0.05)
 
@@ -50,18 +51,19 @@ def test_a_run_or_rollback_whose_lease_is_taken_over_stops_between_batches(app, 
     report says why."""
     import time
 
-    from webapp.migration import apply, operation as leased, rollback
+    from webapp.migration import apply, rollback
+    from webapp.migration import operation as leased
 
     with app.app_context():
         if operation == "rollback":
             apply.run(batch_size=100)
-        monkeypatch.setattr(lock, "Heartbeat", _QuickHeartbeat)
+        monkeypatch.setattr(lease, "Heartbeat", _QuickHeartbeat)
         batches = []
 
         def steal_after_first_batch(progress):
             batches.append(progress.as_dict())
             if len(batches) == 1:
-                store[lock.COLLECTION].update_one({"_id": lock.LOCK_ID}, {"$set": {"owner": "thief@host:9"}})
+                store[db.MIGRATION_LOCK].update_one({"_id": lease.LOCK_ID}, {"$set": {"owner": "thief@host:9"}})
                 time.sleep(0.5)  # the heartbeat notices on its next beat
 
         work = apply.run if operation == "run" else rollback.rollback
@@ -70,4 +72,4 @@ def test_a_run_or_rollback_whose_lease_is_taken_over_stops_between_batches(app, 
     assert len(batches) == 1
     [failed] = list(store.migrations.find({"state": "failed"}))
     assert "LeaseLost" in failed["errors"][0] and "taken over" in failed["errors"][0]
-    assert store[lock.COLLECTION].find_one({"_id": lock.LOCK_ID})["owner"] == "thief@host:9"  # not released
+    assert store[db.MIGRATION_LOCK].find_one({"_id": lease.LOCK_ID})["owner"] == "thief@host:9"  # not released

@@ -2,16 +2,17 @@
 active, naming the holder; the CLI says so and changes nothing."""
 import pytest
 
-from webapp.migration import apply, lock, rollback
+from webapp.migration import apply, rollback
+from webapp.store import lease
 
 
 def test_second_run_and_rollback_refused_while_one_is_active(app, database, legacy, runner):
     with app.app_context():
-        lock.acquire("manager-dashboard@ward:4242", "migration")
-        with pytest.raises(lock.LockHeld) as err:
+        lease.acquire("manager-dashboard@ward:4242", "migration")
+        with pytest.raises(lease.LockHeld) as err:
             apply.run()
         assert "manager-dashboard@ward:4242" in str(err.value)
-        with pytest.raises(lock.LockHeld):
+        with pytest.raises(lease.LockHeld):
             rollback.rollback()
     result = runner.invoke(args=["migration", "run", "--yes"])
     assert result.exit_code != 0
@@ -22,6 +23,6 @@ def test_second_run_and_rollback_refused_while_one_is_active(app, database, lega
     # A dry run writes nothing, so it does not need (or block on) the lease.
     with app.app_context():
         assert apply.run(dry_run=True)["state"] == "completed"
-        lock.release("manager-dashboard@ward:4242")
+        lease.release("manager-dashboard@ward:4242")
         assert apply.run()["state"] == "completed"
-        assert lock.current_holder() is None  # released when done
+        assert lease.current_holder() is None  # released when done

@@ -3,8 +3,8 @@ from datetime import datetime
 
 import bson
 
-from webapp.migration import apply, rollback, stats, verify
 from tests.migration.conftest import as_bytes
+from webapp.migration import apply, rollback, stats, verify
 
 
 def test_rollback_restores_episodes_equal_to_the_originals(app, database, legacy, runner):

@@ -3,8 +3,8 @@ exactly, idempotence, the dry run, the report."""
 import json
 from pathlib import Path
 
-from webapp.migration import apply, stats
 from tests.migration.conftest import snapshot
+from webapp.migration import apply, stats
 
 
 def test_status_before_and_after_equal_what_the_data_implies(app, database, legacy, runner):

@@ -9,8 +9,7 @@ import pytest
 
 from tests.clinical_data import ACTOR, make_episode, make_patient, surgery_fields, tumour_fields
 from webapp import db
-from webapp.migration import lock
-from webapp.store import episodes, records, treatments, tumours
+from webapp.store import episodes, lease, records, treatments, tumours
 
 OWNER = "migration-test@host:1"
 
@@ -26,7 +25,7 @@ def _counts(database):
 
 def test_writes_refused_while_a_lease_is_live(database, episode):
     t = treatments.add(episode, surgery_fields(), ACTOR)
-    lock.acquire(OWNER)
+    lease.acquire(OWNER)
     before = _counts(database)
     episode_id, version = str(episode["_id"]), episode["version"]
     attempts = [
@@ -38,11 +37,11 @@ def test_writes_refused_while_a_lease_is_live(database, episode):
         lambda: episodes.delete(episode_id, version, ACTOR),
     ]
     for attempt in attempts:
-        with pytest.raises(lock.WritesPaused) as refused:
+        with pytest.raises(lease.WritesPaused) as refused:
             attempt()
         assert refused.value.holder["owner"] == OWNER
     assert _counts(database) == before
-    lock.release(OWNER)
+    lease.release(OWNER)
     treatments.add(episode, surgery_fields(), ACTOR)
     assert database.treatments.count_documents({}) == 2
 
@@ -54,8 +53,8 @@ def test_a_write_that_missed_the_lease_cannot_land_after_it(database, episode):
     never a write committed after the lease was taken."""
     # An earlier run's lapsed lease, so taking it over and the write touch
     # documents that already exist (the usual case), not fresh inserts.
-    lock.acquire("earlier@host:0")
-    database[lock.COLLECTION].update_one({"_id": lock.LOCK_ID}, {"$set": {"expires_at": datetime(2000, 1, 1)}})
+    lease.acquire("earlier@host:0")
+    database[db.MIGRATION_LOCK].update_one({"_id": lease.LOCK_ID}, {"$set": {"expires_at": datetime(2000, 1, 1)}})
     treatments.add(episode, surgery_fields(), ACTOR)
     checked, taken = threading.Event(), threading.Event()
     attempts = []
@@ -65,12 +64,12 @@ def test_a_write_that_missed_the_lease_cannot_land_after_it(database, episode):
         attempts.append(attempt)
         checked.set()
         attempt["lease_taken_meanwhile"] = taken.wait(1.5)
-        db.get_db()["treatments"].insert_one(
+        db.collection(db.TREATMENTS).insert_one(
             {"treatment_id": "TRT-RACE", "episode_id": str(episode["_id"])}, session=session)
 
     def migration():
         checked.wait(5)
-        lock.acquire(OWNER)
+        lease.acquire(OWNER)
         taken.set()
 
     starter = threading.Thread(target=migration)
@@ -78,10 +77,10 @@ def test_a_write_that_missed_the_lease_cannot_land_after_it(database, episode):
     try:
         records.fenced(work)
         outcome = "written"
-    except lock.WritesPaused:
+    except lease.WritesPaused:
         outcome = "refused"
     starter.join(10)
-    assert lock.current_holder()["owner"] == OWNER
+    assert lease.current_holder()["owner"] == OWNER
     if outcome == "written":
         assert attempts[-1]["lease_taken_meanwhile"] is False  # the lease waited for the commit
     else:

@@ -4,8 +4,15 @@ from datetime import datetime
 
 import pytest
 
-from tests.clinical_data import (ACTOR, chemo_fields, make_episode, make_patient, make_tumour, surgery_fields,
-                                 tumour_fields)
+from tests.clinical_data import (
+    ACTOR,
+    chemo_fields,
+    make_episode,
+    make_patient,
+    make_tumour,
+    surgery_fields,
+    tumour_fields,
+)
 from webapp.store import audit, records, timeline, treatments, tumours
 
 

@@ -6,8 +6,7 @@ from datetime import datetime
 import pytest
 
 from tests.clinical_data import chemo_fields, make_episode, make_patient, make_treatments, make_tumour
-from webapp.migration import lock
-from webapp.store import treatments
+from webapp.store import lease, treatments
 
 BASE = {"treatment_date": "2024-03-01", "treatment_intent": "01", "provider_organisation": "RX1",
         "treatment_site": "RX1RA", "adjunctive_therapy": "3"}
@@ -216,7 +215,7 @@ def test_writes_refused_during_migration(app, auth, client, database, episode):
     with app.app_context():
         [t] = make_treatments(episode, 1)
         tumour = make_tumour(episode)
-        lock.acquire("migration-test-owner")
+        lease.acquire("migration-test-owner")
     auth.login("clinician")
     base = f"/episodes/{episode['_id']}"
     attempts = [
@@ -234,16 +233,16 @@ def test_writes_refused_during_migration(app, auth, client, database, episode):
     assert database.treatments.count_documents({}) == 1 and database.tumours.count_documents({}) == 1
     assert client.get(f"{base}/treatments").status_code == 200  # reading goes on
     with app.app_context():
-        lock.release("migration-test-owner")
+        lease.release("migration-test-owner")
     assert auth.post(f"{base}/treatments/new", SURGERY).status_code == 303
 
 
 def test_a_migration_starting_after_the_route_checked_still_stops_the_write(app, auth, client, database, episode,
                                                                             monkeypatch):
     with app.app_context():
-        lock.acquire("migration-test-owner")
+        lease.acquire("migration-test-owner")
     # As if the route looked a moment before the lease was taken.
-    monkeypatch.setattr(lock, "current_holder", lambda: None)
+    monkeypatch.setattr(lease, "current_holder", lambda: None)
     auth.login("clinician")
     response = auth.post(f"/episodes/{episode['_id']}/treatments/new", SURGERY, htmx=True)
     assert response.status_code == 423 and response.headers["HX-Retarget"] == "#treatments-form"
@@ -252,9 +251,9 @@ def test_a_migration_starting_after_the_route_checked_still_stops_the_write(app,
     assert 'value="H07.1"' in body  # what was typed is still in the form
     assert database.treatments.count_documents({}) == 0
     with app.app_context():
-        lock.release("migration-test-owner")
+        lease.release("migration-test-owner")
         [t] = make_treatments(episode, 1)
-        lock.acquire("migration-test-owner")
+        lease.acquire("migration-test-owner")
     edit = auth.post(f"/episodes/{episode['_id']}/treatments/{t['treatment_id']}/edit",
                      {**SURGERY, "asa_grade": "4", "version": "1"})
     delete = auth.post(f"/episodes/{episode['_id']}/treatments/{t['treatment_id']}/delete", {"version": "1"})

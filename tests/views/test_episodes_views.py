@@ -2,8 +2,8 @@
 confirmation, validation, 404/403/409."""
 import pytest
 
-from webapp.migration import lock
 from tests.clinical_data import make_episode, make_patient, make_treatments, make_tumour
+from webapp.store import lease
 
 GOOD = {"referral_date": "2024-01-10", "referral_source": "03", "first_seen_date": "2024-01-17",
         "mdt_date": "2024-01-30", "mdt_outcome": "surgery", "care_plan_intent": "C",
@@ -139,7 +139,7 @@ def test_data_officer_cannot_delete(auth, client, database, episode):
 
 def test_delete_episode_refused_during_migration(app, auth, client, database, episode):
     with app.app_context():
-        lock.acquire("migration-test-owner")
+        lease.acquire("migration-test-owner")
     auth.login("clinician")
     response = auth.post(f"/episodes/{episode['_id']}/delete", {"version": "1"})
     assert response.status_code == 423 and "migration is in progress" in response.get_data(as_text=True)
@@ -149,8 +149,8 @@ def test_delete_episode_refused_during_migration(app, auth, client, database, ep
 def test_episode_writes_refused_when_the_lease_is_taken_after_the_route_looked(app, auth, client, database, episode,
                                                                               monkeypatch):
     with app.app_context():
-        lock.acquire("someone@host:1")
-    monkeypatch.setattr(lock, "current_holder", lambda: None)  # the route looked a moment before
+        lease.acquire("someone@host:1")
+    monkeypatch.setattr(lease, "current_holder", lambda: None)  # the route looked a moment before
     auth.login("clinician")
     edit = auth.post(f"/episodes/{episode['_id']}/edit", {**GOOD, "version": "1"})
     close = auth.post(f"/episodes/{episode['_id']}/close", {"version": "1"})
@@ -166,7 +166,7 @@ def test_episode_edit_and_close_refused_while_a_migration_holds_the_lease(app, a
     # A rollback rewrites whole episodes: an edit saved meanwhile would be lost.
     auth.login("clinician")
     with app.app_context():
-        lock.acquire("someone@host:1")
+        lease.acquire("someone@host:1")
     edit = auth.post(f"/episodes/{episode['_id']}/edit", {**GOOD, "version": "1"})
     close = auth.post(f"/episodes/{episode['_id']}/close", {"version": "1"})
     assert edit.status_code == close.status_code == 423

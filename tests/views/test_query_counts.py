@@ -11,7 +11,8 @@ from pymongo import monitoring
 
 from tests.clinical_data import ACTOR, make_episode, make_patient, make_tumour, surgery_fields
 from tests.conftest import Auth
-from webapp import create_app, db
+from webapp import db
+from webapp.app import create_app
 from webapp.store import treatments
 
 

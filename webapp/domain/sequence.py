@@ -10,6 +10,7 @@ from datetime import date
 
 from webapp.domain import codes
 from webapp.domain.validators import DAY, as_date
+
 _ADJUNCTIVE_ROLE = {"1": "adjuvant", "2": "neo-adjuvant"}
 _TIMING_ROLE = {"adjuvant": "adjuvant", "neoadjuvant": "neo-adjuvant"}
 

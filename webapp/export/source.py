@@ -43,9 +43,9 @@ def tumour_filter(start, end):
 def passed_over(start, end, database=None):
     """Tumours diagnosed in the period that `tumour_filter` does not select,
     streamed, for `scope.near_miss` to judge. One query."""
-    database = db.get_db() if database is None else database
+    database = db.resolve(database)
     selected = tumour_filter(start, end)
-    return database[db.TUMOURS].find({
+    return db.collection(db.TUMOURS, database).find({
         "diagnosis_date": selected["diagnosis_date"],
         "$nor": [{"tumour_type": selected["tumour_type"], "icd10_code": selected["icd10_code"]}],
     }).sort([("patient_id", 1), ("tumour_id", 1)])
@@ -53,11 +53,11 @@ def passed_over(start, end, database=None):
 
 def episodes_by_id(ids, database=None):
     """The episodes with these ids (strings), by id: one query."""
-    database = db.get_db() if database is None else database
+    database = db.resolve(database)
     object_ids = [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
     if not object_ids:
         return {}
-    return {str(e["_id"]): e for e in database[db.EPISODES].find({"_id": {"$in": object_ids}})}
+    return {str(e["_id"]): e for e in db.collection(db.EPISODES, database).find({"_id": {"$in": object_ids}})}
 
 
 def read_batch(database, tumours):
@@ -75,7 +75,7 @@ def read_batch(database, tumours):
     wanted_episodes = {str(t.get("episode_id")) for t in tumours}
 
     def each(name, field):
-        for reply in database[name].find_raw_batches({field: span}):
+        for reply in db.collection(name, database).find_raw_batches({field: span}):
             yield from bson.decode_all(reply, database.codec_options)
 
     for e in each(db.EPISODES, "patient_id"):
@@ -92,7 +92,7 @@ def read_batch(database, tumours):
 
 def _read(database, start, end, batch):
     """(tumours, fetched) per batch: each reply of the tumour query is a batch."""
-    cursor = (database[db.TUMOURS].find_raw_batches(tumour_filter(start, end))
+    cursor = (db.collection(db.TUMOURS, database).find_raw_batches(tumour_filter(start, end))
               .sort([("patient_id", 1), ("tumour_id", 1)]).batch_size(batch))
     with cursor:
         for reply in cursor:
@@ -147,7 +147,7 @@ _DONE = object()
 def bundles(start, end, database=None, batch=None, prefetch=True):
     """Every candidate tumour with its episode, patient and treatments
     (episode or patient None when missing), in MRN order."""
-    database = db.get_db() if database is None else database
+    database = db.resolve(database)
     batches = _read(database, start, end, batch or BATCH)
     for tumours, (episodes, patients, treatments) in (_prefetched(batches) if prefetch else batches):
         for t in tumours:

@@ -5,8 +5,8 @@ this module, and the builder checks values with it before lxml does, so a
 record can be left out with a reason in plain words.
 """
 import re
-from datetime import date, datetime
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from webapp.domain import codes
 from webapp.export.icd10 import cosd_icd10

@@ -7,8 +7,7 @@ verify.py      item-by-item proof, forward or reverse
 stats.py       the before/after table and the state
 report.py      run documents in `migrations` and the JSON report files
 progress.py    items done / total, rate, time left
-collections.py the migration's own collections
-lock.py        one run at a time: a lease with a heartbeat
+
 background.py  runs started from the dashboard
 crash.py       the kill -9 test hook
 cli.py         `flask migration ...`

@@ -18,11 +18,12 @@ duplicates are recognised, so the end state equals an uninterrupted run's.
 from pymongo.errors import BulkWriteError
 
 from webapp import db
-from webapp.migration import collections, crash, lock, operation, report, stats
+from webapp.domain import clock
+from webapp.migration import crash, operation, report, stats
 from webapp.migration.plan import ID_FIELD, KINDS, plan_episode, resolve_duplicates
 from webapp.migration.progress import Progress
 from webapp.migration.scan import DEFAULT_BATCH, Batches, with_retries
-from webapp.store import audit
+from webapp.store import lease
 
 
 def _insert(coll, docs):
@@ -47,17 +48,17 @@ def _insert(coll, docs):
 def run(*, dry_run=False, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on_progress=None,
         run_id=None, database=None):
     """Migrate (or, with dry_run, plan and report only). Returns the report.
-    Raises lock.LockHeld if another run or a rollback holds the lease."""
-    database = database if database is not None else db.get_db()
+    Raises lease.LockHeld if another run or a rollback holds the lease."""
+    database = db.resolve(database)
     return operation.run(
         "dry-run" if dry_run else "run", "migration",
-        lambda run_id, lease, heartbeat: _migrate(database, run_id, dry_run, batch_size, lease, on_progress,
+        lambda run_id, held, heartbeat: _migrate(database, run_id, dry_run, batch_size, held, on_progress,
                                                   heartbeat),
-        owner=owner or lock.default_owner(), run_id=run_id, var_dir=var_dir, batch_size=batch_size,
+        owner=owner or lease.default_owner(), run_id=run_id, var_dir=var_dir, batch_size=batch_size,
         database=database, leased=not dry_run)
 
 
-def _migrate(database, run_id, dry_run, batch_size, lease, on_progress, heartbeat):
+def _migrate(database, run_id, dry_run, batch_size, held, on_progress, heartbeat):
     warnings, errors = [], []
     resumed = []
     if not dry_run:
@@ -67,10 +68,10 @@ def _migrate(database, run_id, dry_run, batch_size, lease, on_progress, heartbea
         if resumed:
             warnings.append(f"resumed after {len(resumed)} interrupted run(s): "
                             + ", ".join(str(r) for r in resumed))
-        if lease and lease.get("taken_over"):
-            warnings.append(f"took over the lapsed lease of {lease['taken_over']}")
+        if held and held.get("taken_over"):
+            warnings.append(f"took over the lapsed lease of {held['taken_over']}")
         # Records of a finished rollback describe the old world: a new run starts afresh.
-        collections.records(database).delete_many({"state": "restored"})
+        db.collection(db.MIGRATION_EPISODES, database).delete_many({"state": "restored"})
     before = stats.measure(database)
     items_total = sum(before[f"embedded_{kind}"] for kind in KINDS)
     progress = Progress(before["episodes_with_arrays"], items_total)
@@ -79,7 +80,7 @@ def _migrate(database, run_id, dry_run, batch_size, lease, on_progress, heartbea
     counts = {"episodes": 0, "treatments": 0, "tumours": 0, "quarantined": 0, "episodes_failed": 0}
     anomalies = []
     seen = {kind: {} for kind in KINDS}
-    reader = Batches(database[db.EPISODES], stats.LEGACY_FILTER, batch_size)
+    reader = Batches(db.collection(db.EPISODES, database), stats.LEGACY_FILTER, batch_size)
     batch_no = 0
     while True:
         batch, plans, failed = with_retries(
@@ -131,16 +132,16 @@ def _anomaly_key(entry):
 def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
     """Plan and (unless dry_run) write one batch. Returns (episodes, plans,
     {episode id: [failure messages]})."""
-    episodes = database[db.EPISODES]
+    episodes = db.collection(db.EPISODES, database)
     batch = reader.next()
     if not batch:
         return [], [], {}
-    now = audit.now()
+    now = clock.now()
     plans = [plan_episode(episode, now) for episode in batch]
     for kind in KINDS:
         ids = [doc[ID_FIELD[kind]] for plan in plans for doc in plan.items[kind]]
         existing = {d[ID_FIELD[kind]]: d["_id"] for d in
-                    database[kind].find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})} if ids else {}
+                    db.collection(kind, database).find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})} if ids else {}
         resolve_duplicates(kind, plans, existing, seen[kind])
     for plan in plans:
         plan.record["run_id"] = run_id
@@ -152,14 +153,14 @@ def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
         return batch, plans, failed
     for n, kind in enumerate(KINDS):
         docs = [doc for plan in plans for doc in plan.items[kind]]
-        for doc, message in _insert(database[kind], docs):
+        for doc, message in _insert(db.collection(kind, database), docs):
             failed.setdefault(doc["episode_id"], []).append(f"{kind} {doc[ID_FIELD[kind]]}: {message}")
         if n == 0:
             crash.point("inside_batch", batch_no)
-    for doc, message in _insert(collections.quarantine(database), [q for p in plans for q in p.quarantine]):
+    for doc, message in _insert(db.collection(db.MIGRATION_QUARANTINE, database), [q for p in plans for q in p.quarantine]):
         failed.setdefault(doc["episode_id"], []).append(f"quarantine: {message}")
     ok_plans = [p for p in plans if str(p.episode_id) not in failed]
-    for doc, message in _insert(collections.records(database), [p.record for p in ok_plans]):
+    for doc, message in _insert(db.collection(db.MIGRATION_EPISODES, database), [p.record for p in ok_plans]):
         failed.setdefault(str(doc["_id"]), []).append(f"record: {message}")
     crash.point("before_unset", batch_no)
     done_ids = [p.episode_id for p in plans if str(p.episode_id) not in failed]
@@ -174,7 +175,7 @@ def _recorded_anomalies(database, run_ids):
     the episode records (written before each batch's arrays were removed, so
     a kill never loses them)."""
     out = []
-    for record in collections.records(database).find(
+    for record in db.collection(db.MIGRATION_EPISODES, database).find(
             {"has_anomalies": True, "run_id": {"$in": run_ids}}, {"anomalies": 1}).sort("_id", 1):
         out.extend(record["anomalies"])
     return out

@@ -5,8 +5,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from webapp.migration import apply, lock, rollback as rollback_module, scan, stats, verify as verify_module
+from webapp.migration import apply, scan, stats
+from webapp.migration import rollback as rollback_module
+from webapp.migration import verify as verify_module
 from webapp.migration.stats import LABELS
+from webapp.store import lease
 
 migration_cli = AppGroup("migration", help="Move embedded treatments and tumours into their own collections.")
 
@@ -41,7 +44,7 @@ def status():
     """The before/after table, measured now, and the migration state."""
     state, last = stats.state()
     click.echo(f"Migration state: {state}")
-    holder = lock.current_holder()
+    holder = lease.current_holder()
     if holder:
         click.echo(f"  lease held by {holder['owner']} ({holder.get('operation')}) since "
                    f"{holder['acquired_at']:%Y-%m-%d %H:%M:%S} UTC")
@@ -112,9 +115,9 @@ def _with_progress(label, operation, **options):
     exit 1 unless it completed."""
     bar = _Bar(label)
     try:
-        doc = operation(owner=lock.default_owner("cli"), var_dir=current_app.config["VAR_DIR"],
+        doc = operation(owner=lease.default_owner("cli"), var_dir=current_app.config["VAR_DIR"],
                         on_progress=bar, **options)
-    except lock.LockHeld as held:
+    except lease.LockHeld as held:
         raise click.ClickException(str(held))
     bar.done()
     _print_report(doc)

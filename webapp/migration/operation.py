@@ -3,7 +3,8 @@
 ends), and the heartbeat that keeps the lease and says when it was lost."""
 from contextlib import nullcontext
 
-from webapp.migration import lock, report, stats
+from webapp.migration import report, stats
+from webapp.store import lease
 
 
 class LeaseLost(Exception):
@@ -22,26 +23,26 @@ def run(operation, lease_name, work, *, owner, run_id, var_dir, batch_size, data
     report, run work(run_id, lease, heartbeat), then close the report and
     release the lease. A failure, even a KeyboardInterrupt, closes the report
     as failed with what happened; the data is then as safe as after a kill,
-    and a rerun resumes. Raises lock.LockHeld if another holds the lease."""
-    lease = None
+    and a rerun resumes. Raises lease.LockHeld if another holds the lease."""
+    held = None
     if leased:
         try:
-            lease = lock.acquire(owner, lease_name, database)
-        except lock.LockHeld as held:
+            held = lease.acquire(owner, lease_name, database)
+        except lease.LockHeld as held:
             if run_id is not None:
                 report.finish(run_id, var_dir, "failed", database, errors=[str(held)])
             raise
     if run_id is None:
         run_id = report.new_run(operation, owner, {"batch_size": batch_size}, database)
     try:
-        with lock.Heartbeat(owner, database) if leased else nullcontext() as heartbeat:
-            result = work(run_id, lease, heartbeat)
+        with lease.Heartbeat(owner, database) if leased else nullcontext() as heartbeat:
+            result = work(run_id, held, heartbeat)
     except BaseException as exc:
         report.finish(run_id, var_dir, "failed", database,
                       errors=[f"{type(exc).__name__}: {exc}"], after=stats.measure(database))
         if leased:
-            lock.release(owner, database)
+            lease.release(owner, database)
         raise
     if leased:
-        lock.release(owner, database)
+        lease.release(owner, database)
     return report.finish(run_id, var_dir, "failed" if result["errors"] else "completed", database, **result)

@@ -10,43 +10,38 @@ from bson import ObjectId
 from pymongo import DESCENDING
 
 from webapp import db
-from webapp.store import audit
-from webapp.store.ids import object_id
+from webapp.domain import clock
 
 ANOMALY_LIMIT = 1000  # listed in full up to this; counted always
 ALIVE_SECONDS = 60
 
 
-def _coll(database=None):
-    return (database if database is not None else db.get_db())[db.MIGRATIONS]
-
-
 def new_run(operation, owner, options=None, database=None):
-    now = audit.now()
+    now = clock.now()
     doc = {"_id": ObjectId(), "operation": operation, "state": "starting", "owner": owner,
            "options": options or {}, "started_at": now, "alive_at": now, "finished_at": None,
            "duration_s": None, "before": None, "after": None, "counts": {}, "warnings": [], "errors": [],
            "anomalies": [], "anomaly_counts": {},
            "progress": {"episodes_total": 0, "episodes_done": 0, "items_total": 0, "items_done": 0,
                         "rate_per_s": None, "seconds_left": None}}
-    _coll(database).insert_one(doc)
+    db.collection(db.MIGRATIONS, database).insert_one(doc)
     return doc["_id"]
 
 
 def started(run_id, before, progress, database=None, **extra):
-    _coll(database).update_one({"_id": run_id}, {"$set": {
-        "state": "running", "before": before, "progress": progress, "alive_at": audit.now(), **extra}})
+    db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {
+        "state": "running", "before": before, "progress": progress, "alive_at": clock.now(), **extra}})
 
 
 def save_progress(run_id, progress, database=None):
-    _coll(database).update_one({"_id": run_id}, {"$set": {"progress": progress, "alive_at": audit.now()}})
+    db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {"progress": progress, "alive_at": clock.now()}})
 
 
 def finish(run_id, var_dir, state, database=None, **fields):
     """Close the run: state, duration, the report fields; write the JSON file."""
-    coll = _coll(database)
+    coll = db.collection(db.MIGRATIONS, database)
     doc = coll.find_one({"_id": run_id})
-    now = audit.now()
+    now = clock.now()
     fields.update(state=state, finished_at=now, duration_s=round((now - doc["started_at"]).total_seconds(), 3))
     anomalies = fields.get("anomalies") or []
     if len(anomalies) > ANOMALY_LIMIT:
@@ -91,31 +86,31 @@ def to_json(doc):
 
 
 def get(run_id, database=None):
-    oid = object_id(run_id)
-    return _coll(database).find_one({"_id": oid}) if oid else None
+    oid = db.object_id(run_id)
+    return db.collection(db.MIGRATIONS, database).find_one({"_id": oid}) if oid else None
 
 
 def history(limit=50, database=None):
-    return list(_coll(database).find({}, {"anomalies": 0}).sort("started_at", DESCENDING).limit(limit))
+    return list(db.collection(db.MIGRATIONS, database).find({}, {"anomalies": 0}).sort("started_at", DESCENDING).limit(limit))
 
 
 def last_operation(database=None):
     """The last run or rollback (dry runs change nothing, so they do not set
     the state)."""
-    return _coll(database).find_one({"operation": {"$in": ["run", "rollback"]}}, sort=[("started_at", DESCENDING)])
+    return db.collection(db.MIGRATIONS, database).find_one({"operation": {"$in": ["run", "rollback"]}}, sort=[("started_at", DESCENDING)])
 
 
 def active(database=None):
     """The newest run still reporting progress (a process is working on it)."""
-    since = audit.now() - timedelta(seconds=ALIVE_SECONDS)
-    return _coll(database).find_one({"state": {"$in": ["starting", "running"]}, "alive_at": {"$gt": since}},
+    since = clock.now() - timedelta(seconds=ALIVE_SECONDS)
+    return db.collection(db.MIGRATIONS, database).find_one({"state": {"$in": ["starting", "running"]}, "alive_at": {"$gt": since}},
                                     sort=[("started_at", DESCENDING)])
 
 
 def unfinished_runs(database=None):
     """Runs that never finished (their process died), since the last
     finished run or rollback: the run that resumes them names them."""
-    coll = _coll(database)
+    coll = db.collection(db.MIGRATIONS, database)
     last_done = coll.find_one({"operation": {"$in": ["run", "rollback"]}, "state": {"$in": ["completed", "failed"]}},
                               sort=[("started_at", DESCENDING)])
     query = {"operation": "run", "state": {"$in": ["starting", "running", "interrupted"]}}
@@ -126,5 +121,5 @@ def unfinished_runs(database=None):
 
 def mark_interrupted(run_ids, by, database=None):
     if run_ids:
-        _coll(database).update_many({"_id": {"$in": run_ids}, "state": {"$in": ["starting", "running"]}},
+        db.collection(db.MIGRATIONS, database).update_many({"_id": {"$in": run_ids}, "state": {"$in": ["starting", "running"]}},
                                     {"$set": {"state": "interrupted", "resumed_by": by}})

@@ -16,22 +16,28 @@ that were never migrated go into those episodes' arrays, in date order.
 from pymongo import ReplaceOne
 
 from webapp import db
-from webapp.migration import collections, crash, lock, operation, report, stats
-from webapp.migration.plan import (ID_FIELD, KINDS, digest, new_item_for_episode, restore_episode, restore_item,
-                                   sort_key_new_item)
+from webapp.domain import clock
+from webapp.migration import crash, operation, report, stats
+from webapp.migration.plan import (
+    ID_FIELD,
+    KINDS,
+    digest,
+    new_item_for_episode,
+    restore_episode,
+    restore_item,
+    sort_key_new_item,
+)
 from webapp.migration.progress import Progress
 from webapp.migration.scan import DEFAULT_BATCH, Batches, with_retries
-from webapp.store import audit
-from webapp.store.ids import object_id
-
+from webapp.store import lease
 
 
 def rollback(*, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on_progress=None, run_id=None, database=None):
-    database = database if database is not None else db.get_db()
+    database = db.resolve(database)
     return operation.run(
         "rollback", "rollback",
-        lambda run_id, lease, heartbeat: _rollback(database, run_id, batch_size, on_progress, heartbeat),
-        owner=owner or lock.default_owner(), run_id=run_id, var_dir=var_dir, batch_size=batch_size,
+        lambda run_id, held, heartbeat: _rollback(database, run_id, batch_size, on_progress, heartbeat),
+        owner=owner or lease.default_owner(), run_id=run_id, var_dir=var_dir, batch_size=batch_size,
         database=database)
 
 
@@ -43,7 +49,7 @@ def _group(docs, key):
 
 
 def _rollback(database, run_id, batch_size, on_progress, heartbeat):
-    records = collections.records(database)
+    records = db.collection(db.MIGRATION_EPISODES, database)
     before = stats.measure(database)
     pending = {"state": {"$in": ["migrated", "restoring"]}}
     total_items = before["treatments_collection"] + before["tumours_collection"] + before["quarantined"]
@@ -83,16 +89,16 @@ def _rollback(database, run_id, batch_size, on_progress, heartbeat):
 def _one_batch(database, reader, batch_no, counts, warnings, errors):
     """Restore one batch of episodes; None when there is nothing left, else
     (episodes, items moved)."""
-    records = collections.records(database)
-    quarantine = collections.quarantine(database)
-    episodes = database[db.EPISODES]
+    records = db.collection(db.MIGRATION_EPISODES, database)
+    quarantine = db.collection(db.MIGRATION_QUARANTINE, database)
+    episodes = db.collection(db.EPISODES, database)
     batch = reader.next()
     if not batch:
         return None
     ids = [r["_id"] for r in batch]
     keys = [str(i) for i in ids]
     current = {e["_id"]: e for e in episodes.find({"_id": {"$in": ids}})}
-    items = {kind: _group(database[kind].find({"episode_id": {"$in": keys}}), "episode_id") for kind in KINDS}
+    items = {kind: _group(db.collection(kind, database).find({"episode_id": {"$in": keys}}), "episode_id") for kind in KINDS}
     held = _group(quarantine.find({"episode": {"$in": ids}}), "episode")
     replacements, gone_items, gone_quarantine = [], {kind: [] for kind in KINDS}, []
     moved = 0
@@ -129,10 +135,10 @@ def _one_batch(database, reader, batch_no, counts, warnings, errors):
     crash.point("rollback_inside_batch", batch_no)
     for kind in KINDS:
         if gone_items[kind]:
-            database[kind].delete_many({"_id": {"$in": gone_items[kind]}})
+            db.collection(kind, database).delete_many({"_id": {"$in": gone_items[kind]}})
     if gone_quarantine:
         quarantine.delete_many({"_id": {"$in": gone_quarantine}})
-    records.update_many({"_id": {"$in": ids}}, {"$set": {"state": "restored", "restored_at": audit.now()}})
+    records.update_many({"_id": {"$in": ids}}, {"$set": {"state": "restored", "restored_at": clock.now()}})
     reader.done(batch)
     return len(batch), moved
 
@@ -187,14 +193,14 @@ def _leftovers(database, counts, errors):
     new episode (they go into its arrays, in date order, once each), or
     written by a run killed before it removed the episode's arrays (the
     arrays still hold them: the copies go)."""
-    episodes = database[db.EPISODES]
+    episodes = db.collection(db.EPISODES, database)
     for kind in KINDS:
-        coll = database[kind]
+        coll = db.collection(kind, database)
         id_field = ID_FIELD[kind]
         docs = list(coll.find({}).sort("episode_id", 1))
         by_episode = _group(docs, "episode_id")
         # Their episodes in one query, not one per episode.
-        keys = {key: (object_id(key) or key) for key in by_episode}
+        keys = {key: (db.object_id(key) or key) for key in by_episode}
         found = {e["_id"]: e for e in episodes.find({"_id": {"$in": list(keys.values())}})} if keys else {}
         for episode_key, group in by_episode.items():
             episode = found.get(keys[episode_key])

@@ -10,7 +10,6 @@ import time
 
 from pymongo.errors import AutoReconnect
 
-
 # Episodes per batch: the default, and what the CLI and the dashboard accept.
 DEFAULT_BATCH = 500
 MAX_BATCH = 100_000

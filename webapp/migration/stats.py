@@ -1,8 +1,8 @@
 """The seed document's before/after table, measured live, and the migration
 state (never run, running, completed, rolled back, failed)."""
 from webapp import db
-from webapp.migration import collections, lock
 from webapp.migration.plan import KINDS
+from webapp.store import lease
 
 LEGACY_FILTER = {"$or": [{kind: {"$exists": True}} for kind in KINDS]}
 
@@ -14,8 +14,8 @@ def _size(kind):
 
 
 def measure(database=None):
-    database = database if database is not None else db.get_db()
-    episodes = database[db.EPISODES]
+    database = db.resolve(database)
+    episodes = db.collection(db.EPISODES, database)
     out = {
         "episodes_total": episodes.count_documents({}),
         "episodes_with_arrays": 0,
@@ -34,9 +34,9 @@ def measure(database=None):
     for row in episodes.aggregate(pipeline):
         out.update({k: v for k, v in row.items() if k != "_id"})
     for kind in KINDS:
-        out[f"{kind}_collection"] = database[kind].count_documents({})
-    out["quarantined"] = collections.quarantine(database).count_documents({})
-    out["episodes_migrated"] = collections.records(database).count_documents({"state": {"$ne": "restored"}})
+        out[f"{kind}_collection"] = db.collection(kind, database).count_documents({})
+    out["quarantined"] = db.collection(db.MIGRATION_QUARANTINE, database).count_documents({})
+    out["episodes_migrated"] = db.collection(db.MIGRATION_EPISODES, database).count_documents({"state": {"$ne": "restored"}})
     return out
 
 
@@ -61,7 +61,7 @@ def state(database=None):
     if last is None:
         return "never run", None
     if last["state"] in ("running", "starting"):
-        holder = lock.current_holder(database)
+        holder = lease.current_holder(database)
         if holder is not None:
             return "running", last
         return "failed", last  # its process died: the lease lapsed

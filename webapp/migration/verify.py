@@ -12,7 +12,7 @@ Each difference is one sentence naming the episode, the collection, the
 position and the item id.
 """
 from webapp import db
-from webapp.migration import collections, report, stats
+from webapp.migration import report, stats
 from webapp.migration.plan import ID_FIELD, KINDS, digest, restore_item
 
 LIMIT = 200  # differences listed; the count is always complete
@@ -30,7 +30,7 @@ class Differences(list):
 def verify(direction=None, database=None):
     """(direction, differences). direction: "forward" after a run, "reverse"
     after a rollback; by default whichever the last operation calls for."""
-    database = database if database is not None else db.get_db()
+    database = db.resolve(database)
     if direction is None:
         last = report.last_operation(database)
         direction = "reverse" if last and last["operation"] == "rollback" else "forward"
@@ -40,20 +40,20 @@ def verify(direction=None, database=None):
 
 
 def _forward(database, out):
-    episodes = database[db.EPISODES]
+    episodes = db.collection(db.EPISODES, database)
     for episode in episodes.find(stats.LEGACY_FILTER, {kind: 1 for kind in KINDS}).limit(LIMIT):
         held = [kind for kind in KINDS if kind in episode]
         out.add(f"episode {episode['_id']} still holds {' and '.join(held)}")
     out.total += max(0, episodes.count_documents(stats.LEGACY_FILTER) - min(LIMIT, len(out)))
 
-    records = {r["_id"]: r for r in collections.records(database).find(
+    records = {r["_id"]: r for r in db.collection(db.MIGRATION_EPISODES, database).find(
         {"state": {"$ne": "restored"}}, {"shapes": 1, "counts": 1, "state": 1})}
     by_key = {str(k): r for k, r in records.items()}
     slots = {}  # (episode key, kind, index) -> where it was found
 
     for kind in KINDS:
         id_field = ID_FIELD[kind]
-        for doc in database[kind].find({"migration": {"$exists": True}}):
+        for doc in db.collection(kind, database).find({"migration": {"$exists": True}}):
             bookkeeping = doc["migration"]
             key = doc.get("episode_id")
             index = bookkeeping.get("legacy_index")
@@ -68,7 +68,7 @@ def _forward(database, out):
                 out.add(f"{name} is there twice (also {slots[slot]})")
             slots[slot] = f"{kind} document {doc.get(id_field)}"
 
-    for entry in collections.quarantine(database).find({}):
+    for entry in db.collection(db.MIGRATION_QUARANTINE, database).find({}):
         key, kind, index = entry["episode_id"], entry["kind"], entry["index"]
         name = f"quarantined {kind}{'' if index is None else f'[{index}]'} of episode {key}"
         if digest(entry["value"]) != entry.get("checksum"):
@@ -100,15 +100,15 @@ def _changed_fields(kind, doc):
 
 def _reverse(database, out):
     for kind in KINDS:
-        for doc in database[kind].find({"migration": {"$exists": True}}, {ID_FIELD[kind]: 1, "episode_id": 1}).limit(LIMIT):
+        for doc in db.collection(kind, database).find({"migration": {"$exists": True}}, {ID_FIELD[kind]: 1, "episode_id": 1}).limit(LIMIT):
             out.add(f"{kind} document {doc.get(ID_FIELD[kind])} (episode {doc.get('episode_id')}) is still in the "
                     "collection after the rollback")
-    for entry in collections.quarantine(database).find({}, {"episode_id": 1, "kind": 1}).limit(LIMIT):
+    for entry in db.collection(db.MIGRATION_QUARANTINE, database).find({}, {"episode_id": 1, "kind": 1}).limit(LIMIT):
         out.add(f"quarantined {entry['kind']} of episode {entry['episode_id']} was not put back")
-    records = collections.records(database)
+    records = db.collection(db.MIGRATION_EPISODES, database)
     for record in records.find({"state": {"$ne": "restored"}}, {"_id": 1}).limit(LIMIT):
         out.add(f"episode {record['_id']} was not rolled back")
-    episodes = database[db.EPISODES]
+    episodes = db.collection(db.EPISODES, database)
     restored = list(records.find({"state": "restored"}, {"episode_checksum": 1}))
     for start in range(0, len(restored), 1000):
         chunk = {r["_id"]: r for r in restored[start:start + 1000]}

@@ -3,8 +3,8 @@ unique string id (TUM-/TRT-), with `episode_id` and `patient_id` always taken
 from the episode, never from what a user sent."""
 import uuid
 
+from webapp.domain import clock
 from webapp.store import audit, records
-
 
 # Never taken from what a caller passes: they come from the episode, the id
 # generator and the clock.
@@ -17,7 +17,7 @@ def new_id(prefix):
 
 
 def add(coll, entity, id_field, prefix, episode, fields, actor):
-    now = audit.now()
+    now = clock.now()
     doc = {id_field: new_id(prefix), "episode_id": str(episode["_id"]), "patient_id": episode.get("patient_id")}
     doc.update({k: v for k, v in fields.items() if k not in IDENTITY and k not in doc})
     doc.update(created_at=now, last_modified_at=now, version=1)

@@ -2,8 +2,8 @@
 (which takes the episode's tumours and treatments with it, in one
 transaction, with an audit entry for each record removed)."""
 from webapp import db
+from webapp.domain import clock
 from webapp.store import audit, records
-from webapp.store.ids import object_id
 
 ENTITY = "episode"
 FIELDS = ("referral_date", "referral_source", "first_seen_date", "mdt_date", "mdt_outcome",
@@ -11,26 +11,26 @@ FIELDS = ("referral_date", "referral_source", "first_seen_date", "mdt_date", "md
 
 
 def get(episode_id):
-    oid = object_id(episode_id)
+    oid = db.object_id(episode_id)
     if oid is None:
         return None
-    return db.get_episodes_collection().find_one({"_id": oid})
+    return db.collection(db.EPISODES).find_one({"_id": oid})
 
 
 def for_patient(mrn):
     """A patient's episodes, newest referral first."""
-    return list(db.get_episodes_collection().find({"patient_id": mrn}).sort([("referral_date", -1), ("_id", -1)]))
+    return list(db.collection(db.EPISODES).find({"patient_id": mrn}).sort([("referral_date", -1), ("_id", -1)]))
 
 
 def create(patient, fields, actor):
-    now = audit.now()
+    now = clock.now()
     doc = {"patient_id": patient["mrn"], "episode_type": "cancer",
            **{k: fields.get(k) for k in FIELDS},
            "created_at": now, "last_modified_at": now, "version": 1}
     doc["status"] = doc["status"] or "open"
 
     def work(session):
-        result = db.get_episodes_collection().insert_one(doc, session=session)
+        result = db.collection(db.EPISODES).insert_one(doc, session=session)
         audit.record(actor, "create", ENTITY, result.inserted_id, before=None, after=doc, session=session)
         return doc
 
@@ -38,13 +38,13 @@ def create(patient, fields, actor):
 
 
 def update(episode_id, fields, expected_version, actor, action="update"):
-    oid = object_id(episode_id)
+    oid = db.object_id(episode_id)
     if oid is None:
         raise records.NotFound(episode_id)
     changes = {k: fields[k] for k in FIELDS if k in fields}
 
     def work(session):
-        return records.versioned_update(db.get_episodes_collection(), ENTITY, {"_id": oid}, oid,
+        return records.versioned_update(db.collection(db.EPISODES), ENTITY, {"_id": oid}, oid,
                                         changes, expected_version, actor, session=session, action=action)
 
     return records.fenced(work)
@@ -57,33 +57,33 @@ def close(episode_id, expected_version, actor):
 def delete(episode_id, expected_version, actor):
     """Remove the episode, its tumours and its treatments together. Returns
     {"episode": doc, "tumours": n, "treatments": n}."""
-    oid = object_id(episode_id)
+    oid = db.object_id(episode_id)
     if oid is None:
         raise records.NotFound(episode_id)
-    database = db.get_db()
+    database = db.resolve()
 
     def work(session):
-        episode = database[db.EPISODES].find_one({"_id": oid}, session=session)
+        episode = db.collection(db.EPISODES, database).find_one({"_id": oid}, session=session)
         if episode is None:
             raise records.NotFound(episode_id)
         if episode.get("version", 1) != expected_version:
             raise records.Conflict(ENTITY, oid, expected_version, episode)
         key = {"episode_id": str(oid)}
-        tumours = list(database[db.TUMOURS].find(key, session=session))
-        treatments = list(database[db.TREATMENTS].find(key, session=session))
+        tumours = list(db.collection(db.TUMOURS, database).find(key, session=session))
+        treatments = list(db.collection(db.TREATMENTS, database).find(key, session=session))
         reason = f"episode {oid} deleted"
         entries = [audit.entry(actor, "delete", "tumour", t["tumour_id"], before=t, reason=reason) for t in tumours]
         entries += [audit.entry(actor, "delete", "treatment", t["treatment_id"], before=t, reason=reason)
                     for t in treatments]
         entries.append(audit.entry(actor, "delete", ENTITY, oid, before=episode,
                                    tumours_deleted=len(tumours), treatments_deleted=len(treatments)))
-        database[db.TUMOURS].delete_many(key, session=session)
-        database[db.TREATMENTS].delete_many(key, session=session)
-        result = database[db.EPISODES].delete_one(records.version_filter({"_id": oid}, episode, expected_version),
+        db.collection(db.TUMOURS, database).delete_many(key, session=session)
+        db.collection(db.TREATMENTS, database).delete_many(key, session=session)
+        result = db.collection(db.EPISODES, database).delete_one(records.version_filter({"_id": oid}, episode, expected_version),
                                                   session=session)
         if result.deleted_count != 1:
             raise records.Conflict(ENTITY, oid, expected_version, None)
-        db.get_audit_log_collection().insert_many(entries, session=session)
+        db.collection(db.AUDIT_LOG).insert_many(entries, session=session)
         return {"episode": episode, "tumours": len(tumours), "treatments": len(treatments)}
 
     return records.fenced(work)

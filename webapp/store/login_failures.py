@@ -3,7 +3,7 @@ same count: the rate limit holds however the app is served."""
 from datetime import timedelta
 
 from webapp import db
-from webapp.store import audit
+from webapp.domain import clock
 
 
 def _keys(username, remote_addr):
@@ -13,8 +13,8 @@ def _keys(username, remote_addr):
 
 
 def is_locked(username, remote_addr, max_failures, window_seconds):
-    since = audit.now() - timedelta(seconds=window_seconds)
-    coll = db.get_login_failures_collection()
+    since = clock.now() - timedelta(seconds=window_seconds)
+    coll = db.collection(db.LOGIN_FAILURES)
     return any(
         coll.count_documents({"key": key, "at": {"$gte": since}}, limit=max_failures) >= max_failures
         for key in _keys(username, remote_addr)
@@ -22,9 +22,9 @@ def is_locked(username, remote_addr, max_failures, window_seconds):
 
 
 def record(username, remote_addr):
-    now = audit.now()
-    db.get_login_failures_collection().insert_many([{"key": k, "at": now} for k in _keys(username, remote_addr)])
+    now = clock.now()
+    db.collection(db.LOGIN_FAILURES).insert_many([{"key": k, "at": now} for k in _keys(username, remote_addr)])
 
 
 def clear(username):
-    db.get_login_failures_collection().delete_many({"key": _keys(username, None)[0]})
+    db.collection(db.LOGIN_FAILURES).delete_many({"key": _keys(username, None)[0]})

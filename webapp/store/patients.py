@@ -6,9 +6,8 @@ from datetime import datetime
 from pymongo.errors import DuplicateKeyError
 
 from webapp import db
-from webapp.domain import nhs_number
+from webapp.domain import clock, nhs_number
 from webapp.store import audit, records
-from webapp.store.ids import object_id
 
 ENTITY = "patient"
 FIELDS = ("mrn", "nhs_number", "nhs_number_status", "first_name", "last_name", "date_of_birth",
@@ -53,7 +52,7 @@ def _starts(word):
 def search(text, page=1, page_size=25):
     """(patients on this page, total matching), surname order."""
     flt = search_filter(text)
-    coll = db.get_patients_collection()
+    coll = db.collection(db.PATIENTS)
     total = coll.count_documents(flt)
     page = max(1, page)
     cursor = (coll.find(flt).sort([("last_name", 1), ("first_name", 1), ("_id", 1)])
@@ -62,18 +61,18 @@ def search(text, page=1, page_size=25):
 
 
 def get(patient_id):
-    oid = object_id(patient_id)
+    oid = db.object_id(patient_id)
     if oid is None:
         return None
-    return db.get_patients_collection().find_one({"_id": oid})
+    return db.collection(db.PATIENTS).find_one({"_id": oid})
 
 
 def get_by_mrn(mrn):
-    return db.get_patients_collection().find_one({"mrn": mrn})
+    return db.collection(db.PATIENTS).find_one({"mrn": mrn})
 
 
 def _check_unique(fields, session, exclude_id=None):
-    coll = db.get_patients_collection()
+    coll = db.collection(db.PATIENTS)
     for field in ("mrn", "nhs_number"):
         value = fields.get(field)
         if not value:
@@ -87,12 +86,12 @@ def _check_unique(fields, session, exclude_id=None):
 
 def create(fields, actor):
     """Insert a patient; raises DuplicatePatient when the MRN or NHS number is taken."""
-    now = audit.now()
+    now = clock.now()
     doc = {**{k: fields.get(k) for k in FIELDS}, "created_at": now, "last_modified_at": now, "version": 1}
 
     def work(session):
         _check_unique(doc, session)
-        result = db.get_patients_collection().insert_one(doc, session=session)
+        result = db.collection(db.PATIENTS).insert_one(doc, session=session)
         audit.record(actor, "create", ENTITY, result.inserted_id, before=None, after=doc, session=session)
         return doc
 
@@ -110,14 +109,14 @@ def _duplicate_field(exc):
 
 def update(patient_id, fields, expected_version, actor):
     """Edit a patient's details (the MRN never changes: episodes refer to it)."""
-    oid = object_id(patient_id)
+    oid = db.object_id(patient_id)
     if oid is None:
         raise records.NotFound(patient_id)
     changes = {k: fields.get(k) for k in FIELDS if k != "mrn"}
 
     def work(session):
         _check_unique(changes, session, exclude_id=oid)
-        return records.versioned_update(db.get_patients_collection(), ENTITY, {"_id": oid}, oid,
+        return records.versioned_update(db.collection(db.PATIENTS), ENTITY, {"_id": oid}, oid,
                                         changes, expected_version, actor, session=session)
 
     try:

@@ -8,9 +8,8 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from webapp import db
-from webapp.domain import diff
-from webapp.migration import lock
-from webapp.store import audit
+from webapp.domain import clock, diff
+from webapp.store import audit, lease
 
 
 class NotFound(Exception):
@@ -48,7 +47,7 @@ def in_transaction(work):
     """Run work(session) so its writes and their audit entries commit
     together (retried on transient errors); without transaction support, run
     it with a plain session, writes in order, audit last."""
-    database = db.get_db()
+    database = db.resolve()
     with database.client.start_session() as session:
         if not supports_transactions(database):
             return work(session)
@@ -60,11 +59,11 @@ def in_transaction(work):
 
 def fenced(work):
     """`in_transaction` for the writes a migration must not meet (episode
-    edits and deletes, tumours, treatments): raises lock.WritesPaused while
+    edits and deletes, tumours, treatments): raises lease.WritesPaused while
     one holds the lease, checked inside the transaction itself."""
 
     def guarded(session):
-        lock.fence_clinical_write(session)
+        lease.fence_clinical_write(session)
         return work(session)
 
     return in_transaction(guarded)
@@ -87,7 +86,7 @@ def versioned_update(coll, entity, key, entity_id, fields, expected_version, act
         raise NotFound(entity_id)
     if before.get("version", 1) != expected_version:
         raise Conflict(entity, entity_id, expected_version, before)
-    now = audit.now()
+    now = clock.now()
     update = {"$set": {**fields, "last_modified_at": now, "version": expected_version + 1}}
     removed = [k for k in unset if k in before and k not in fields]
     if removed:
@@ -116,7 +115,7 @@ def versioned_delete(coll, entity, key, entity_id, expected_version, actor, sess
 def changes_since(entity, entity_id, version):
     """What others changed after `version`: [{at, actor, action, changes}],
     oldest first, read from the audit trail."""
-    entries = db.get_audit_log_collection().find(
+    entries = db.collection(db.AUDIT_LOG).find(
         {"entity": entity, "entity_id": str(entity_id)}).sort("at", 1)
     out = []
     for e in entries:

@@ -4,14 +4,14 @@ its data (uncompressed, as the server reports `size`) and of its indexes
 now, and snapshots of those figures so growth between two moments can be
 read."""
 from webapp import db
-from webapp.store import audit
+from webapp.domain import clock
 
 WATCHED = (db.PATIENTS, db.EPISODES, db.TUMOURS, db.TREATMENTS, db.AUDIT_LOG, db.USERS, db.MIGRATIONS)
 
 
 def current():
     """[{collection, documents, data_bytes, index_bytes}] for each watched collection."""
-    database = db.get_db()
+    database = db.resolve()
     # Collections only: collStats fails on a view.
     existing = {c["name"] for c in database.list_collections(filter={"type": "collection"})}
     rows = []
@@ -26,14 +26,14 @@ def current():
 
 def record(actor):
     """Keep a snapshot of the figures now; returns it."""
-    snapshot = {"at": audit.now(), "by": actor, "collections": current()}
-    db.get_db()[db.STORAGE_SNAPSHOTS].insert_one(snapshot)
+    snapshot = {"at": clock.now(), "by": actor, "collections": current()}
+    db.collection(db.STORAGE_SNAPSHOTS).insert_one(snapshot)
     return snapshot
 
 
 def snapshots(limit=30):
     """The latest snapshots, newest first."""
-    return list(db.get_db()[db.STORAGE_SNAPSHOTS].find().sort("at", -1).limit(limit))
+    return list(db.collection(db.STORAGE_SNAPSHOTS).find().sort("at", -1).limit(limit))
 
 
 def growth(rows, since):

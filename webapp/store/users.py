@@ -1,11 +1,12 @@
 """Users: who may sign in, with which role. Passwords are kept only as
 werkzeug hashes."""
 from dataclasses import dataclass
+
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp import db
+from webapp.domain import clock
 from webapp.store import audit
-from webapp.store.ids import object_id
 
 
 @dataclass
@@ -33,10 +34,10 @@ def _user(doc):
 
 
 def get_by_id(user_id):
-    oid = object_id(user_id)
+    oid = db.object_id(user_id)
     if oid is None:
         return None
-    doc = db.get_users_collection().find_one({"_id": oid})
+    doc = db.collection(db.USERS).find_one({"_id": oid})
     return _user(doc) if doc else None
 
 
@@ -44,7 +45,7 @@ def authenticate(username, password):
     """The user if the name and password match an active account, else None.
     A missing user costs the same hash check, so timing does not say which
     half was wrong."""
-    doc = db.get_users_collection().find_one({"username": username})
+    doc = db.collection(db.USERS).find_one({"username": username})
     if doc is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -55,7 +56,7 @@ def authenticate(username, password):
 
 def create(username, password, role, actor="system"):
     """Add a user; raises DuplicateKeyError when the name is taken."""
-    now = audit.now()
+    now = clock.now()
     doc = {
         "username": username,
         "password_hash": generate_password_hash(password),
@@ -63,18 +64,18 @@ def create(username, password, role, actor="system"):
         "active": True,
         "created_at": now,
     }
-    result = db.get_users_collection().insert_one(doc)
+    result = db.collection(db.USERS).insert_one(doc)
     safe = {k: v for k, v in doc.items() if k != "password_hash"}
     audit.record(actor, "create", "user", str(result.inserted_id), before=None, after=safe)
     return _user({**doc, "_id": result.inserted_id})
 
 
 def list_all():
-    return [_user(d) for d in db.get_users_collection().find({}, {"password_hash": 0}).sort("username", 1)]
+    return [_user(d) for d in db.collection(db.USERS).find({}, {"password_hash": 0}).sort("username", 1)]
 
 
 def count():
-    return db.get_users_collection().count_documents({})
+    return db.collection(db.USERS).count_documents({})
 
 
 _DUMMY_HASH = generate_password_hash("not a real password")

@@ -2,8 +2,19 @@
 
 
 def register_blueprints(app):
-    from webapp.views import (admin, auth, episodes, exports, health, home, migration, patients, reports, treatments,
-                              tumours)
+    from webapp.views import (
+        admin,
+        auth,
+        episodes,
+        exports,
+        health,
+        home,
+        migration,
+        patients,
+        reports,
+        treatments,
+        tumours,
+    )
 
     for module in (auth, health, home, patients, episodes, tumours, treatments, migration, exports, reports, admin):
         app.register_blueprint(module.bp)

@@ -5,13 +5,18 @@ with a redirect, so the page works without JavaScript too."""
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
-from webapp.migration import lock
 from webapp.security import READERS, WRITERS, is_htmx, role_required
 from webapp.store import episodes as episodes_store
+from webapp.store import lease, records
 from webapp.store import patients as patients_store
-from webapp.store import records
-from webapp.views.rendering import (conflict_context, found, migration_message, page_or_fragment,
-                                    refuse_during_migration, version_from_request)
+from webapp.views.rendering import (
+    conflict_context,
+    found,
+    migration_message,
+    page_or_fragment,
+    refuse_during_migration,
+    version_from_request,
+)
 
 
 class Kind:
@@ -87,7 +92,7 @@ def blueprint(kind):
         elif form.validate_on_submit():
             try:
                 kind.store.add(episode, form.fields(), current_user.username)
-            except lock.WritesPaused as refusal:
+            except lease.WritesPaused as refusal:
                 status = paused(form, refusal)
             else:
                 return done(episode)
@@ -108,7 +113,7 @@ def blueprint(kind):
         elif form.validate_on_submit():
             try:
                 kind.store.update(episode, record_id, form.fields(), form.version_number(), current_user.username)
-            except lock.WritesPaused as refusal:
+            except lease.WritesPaused as refusal:
                 status = paused(form, refusal)
             except records.Conflict as exc:
                 conflict = conflict_context(exc, kind.store.ENTITY, record_id, form)

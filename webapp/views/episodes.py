@@ -8,8 +8,13 @@ from webapp.security import READERS, WRITERS, is_htmx, role_required
 from webapp.store import episodes as store
 from webapp.store import patients as patients_store
 from webapp.store import records
-from webapp.views.rendering import (conflict_context, found, page_or_fragment, refuse_during_migration,
-                                    version_from_request)
+from webapp.views.rendering import (
+    conflict_context,
+    found,
+    page_or_fragment,
+    refuse_during_migration,
+    version_from_request,
+)
 
 bp = Blueprint("episodes", __name__, url_prefix="/episodes")
 

@@ -4,8 +4,9 @@ and dry run / run / rollback behind a confirmation page."""
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.migration import background, lock, report, scan, stats
+from webapp.migration import background, report, scan, stats
 from webapp.security import is_htmx, role_required
+from webapp.store import lease
 from webapp.views.rendering import found
 
 bp = Blueprint("migration", __name__, url_prefix="/migration")
@@ -28,7 +29,7 @@ def _following():
 def _context():
     state, last = stats.state()
     return {"state": state, "last": last, "measure": stats.measure(), "labels": stats.LABELS,
-            "history": report.history(), "holder": lock.current_holder()}
+            "history": report.history(), "holder": lease.current_holder()}
 
 
 @bp.route("/")
@@ -60,7 +61,7 @@ def confirm(action):
 
 def _confirm_page(action, batch_size, holder=None, error=None, status=200):
     return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
-                           measure=stats.measure(), labels=stats.LABELS, holder=holder or lock.current_holder(),
+                           measure=stats.measure(), labels=stats.LABELS, holder=holder or lease.current_holder(),
                            batch_size=batch_size, max_batch=scan.MAX_BATCH, error=error), status
 
 
@@ -76,9 +77,9 @@ def start(action):
     except ValueError:
         return _confirm_page(action, request.form.get("batch_size", ""), status=422,
                              error=f"Enter a batch size between 1 and {scan.MAX_BATCH}.")
-    holder = lock.current_holder()
+    holder = lease.current_holder()
     if holder is not None and action != "dry-run":
-        return _confirm_page(action, batch_size, holder, str(lock.LockHeld(holder)) + ". Nothing was started.", 409)
+        return _confirm_page(action, batch_size, holder, str(lease.LockHeld(holder)) + ". Nothing was started.", 409)
     run_id = background.start(current_app._get_current_object(), action, current_user.username, batch_size)
     return redirect(url_for(".dashboard", run=str(run_id)), code=303)
 

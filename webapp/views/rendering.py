@@ -4,9 +4,8 @@ from functools import wraps
 
 from flask import abort, render_template, request
 
-from webapp.migration import lock
 from webapp.security import is_htmx
-from webapp.store import records
+from webapp.store import lease, records
 
 MIGRATION_MESSAGE = ("A data migration is in progress (started by {owner} at {at:%H:%M} UTC). "
                      "Episodes, tumours and treatments cannot be changed until it finishes: nothing was saved. "
@@ -37,7 +36,7 @@ def version_from_request():
 
 def migration_message(holder=None):
     """Why writes are refused now, or None when no migration is running."""
-    holder = holder or lock.current_holder()
+    holder = holder or lease.current_holder()
     if holder is None:
         return None
     return MIGRATION_MESSAGE.format(owner=holder["owner"], at=holder["acquired_at"])
@@ -67,7 +66,7 @@ def refuse_during_migration(slot=None):
                 return refusal(message)
             try:
                 return view(*args, **kwargs)
-            except lock.WritesPaused as paused:
+            except lease.WritesPaused as paused:
                 return refusal(migration_message(paused.holder))
 
         return wrapped

@@ -16,9 +16,8 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from webapp import db
-from webapp.store import audit
+from webapp.domain import clock
 
-COLLECTION = db.MIGRATION_LOCK
 LOCK_ID = "migration"
 # A document every fenced clinical write and every lease taken both mark.
 FENCE_ID = "clinical-writes"
@@ -43,18 +42,14 @@ class WritesPaused(Exception):
         super().__init__(f"a {holder.get('operation', 'migration')} held by {holder['owner']} is running")
 
 
-def _coll(database=None):
-    return (db.get_db() if database is None else database)[COLLECTION]
-
-
 def default_owner(actor="cli"):
     return f"{actor}@{socket.gethostname()}:{os.getpid()}"
 
 
 def current_holder(database=None):
     """The live lease, or None. Reading it is one indexed find_one."""
-    doc = _coll(database).find_one({"_id": LOCK_ID})
-    if doc and doc["expires_at"] > audit.now():
+    doc = db.collection(db.MIGRATION_LOCK, database).find_one({"_id": LOCK_ID})
+    if doc and doc["expires_at"] > clock.now():
         return doc
     return None
 
@@ -63,10 +58,10 @@ def acquire(owner, operation="migration", database=None):
     """Take the lease, or take over an expired one; raise LockHeld if live.
     Returns the lease document (with `taken_over` saying whose expired lease
     this replaced, if any)."""
-    now = audit.now()
+    now = clock.now()
     fields = {"owner": owner, "operation": operation, "acquired_at": now,
               "renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}
-    coll = _coll(database)
+    coll = db.collection(db.MIGRATION_LOCK, database)
     previous = coll.find_one({"_id": LOCK_ID})
     try:
         if previous is None:
@@ -87,7 +82,7 @@ def acquire(owner, operation="migration", database=None):
 
 
 def _mark_fence(counter, session=None, database=None):
-    _coll(database).update_one({"_id": FENCE_ID}, {"$inc": {counter: 1}}, upsert=True, session=session)
+    db.collection(db.MIGRATION_LOCK, database).update_one({"_id": FENCE_ID}, {"$inc": {counter: 1}}, upsert=True, session=session)
 
 
 def fence_clinical_write(session):
@@ -105,23 +100,23 @@ def fence_clinical_write(session):
     set, as production runs for w=majority): on a standalone server the
     check is still made, but a write already past it can land after a lease
     is taken."""
-    holder = _coll().find_one({"_id": LOCK_ID}, session=session)
-    if holder and holder["expires_at"] > audit.now():
+    holder = db.collection(db.MIGRATION_LOCK).find_one({"_id": LOCK_ID}, session=session)
+    if holder and holder["expires_at"] > clock.now():
         raise WritesPaused(holder)
     _mark_fence("clinical_writes", session=session)
 
 
 def renew(owner, database=None):
     """Extend the lease; False if it is no longer ours (taken over)."""
-    now = audit.now()
-    result = _coll(database).update_one(
+    now = clock.now()
+    result = db.collection(db.MIGRATION_LOCK, database).update_one(
         {"_id": LOCK_ID, "owner": owner},
         {"$set": {"renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}})
     return result.matched_count == 1
 
 
 def release(owner, database=None):
-    _coll(database).delete_one({"_id": LOCK_ID, "owner": owner})
+    db.collection(db.MIGRATION_LOCK, database).delete_one({"_id": LOCK_ID, "owner": owner})
 
 
 class Heartbeat:
