@@ -48,3 +48,8 @@ def growth(rows, since):
                     "bytes_change": (row["data_bytes"] + row["index_bytes"] - old["data_bytes"] - old["index_bytes"])
                     if old else None})
     return out
+
+
+def ping():
+    """Is the database answering? (the health check's question)."""
+    return db.ping()

@@ -1,14 +1,14 @@
 """GET /healthz: is the database answering? For load balancers and people."""
 from flask import Blueprint, jsonify
 
-from webapp import db
+from webapp.store import storage
 
 bp = Blueprint("health", __name__)
 
 
 @bp.route("/healthz")
 def healthz():
-    result = db.ping()
+    result = storage.ping()
     if not result["ok"]:
         return jsonify(status="unavailable", database=result), 503
     return jsonify(status="ok", database=result)
