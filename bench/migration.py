@@ -30,8 +30,9 @@ from bson import ObjectId  # noqa: E402
 
 from webapp import db, embedded  # noqa: E402
 from webapp.domain import clock
+from webapp.domain.records import KINDS  # noqa: E402
 from webapp.migration import apply  # noqa: E402
-from webapp.migration.plan import KINDS, plan_episode  # noqa: E402
+from webapp.migration.plan import plan_episode  # noqa: E402
 from webapp.migration.scan import Batches  # noqa: E402
 
 T0 = datetime(2023, 1, 1)

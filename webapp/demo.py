@@ -7,13 +7,12 @@ database, in the separate collections or, with legacy=True, in the old shape
 (treatments[] and tumours[] embedded in each episode) for the migration.
 """
 import random
-import uuid
 from datetime import datetime, timedelta
 
 from bson import ObjectId
 
 from webapp import db
-from webapp.domain import codes, nhs_number
+from webapp.domain import codes, nhs_number, records
 
 FIRST_NAMES = ["Alice", "Bashir", "Chloe", "Dafydd", "Eilidh", "Farah", "George", "Hannah", "Imran", "Joan",
                "Kwame", "Lucy", "Mohammed", "Niamh", "Oluwaseun", "Priya", "Quentin", "Rhian", "Siobhan", "Tomasz",
@@ -39,11 +38,11 @@ def _object_id(rng):
 
 
 def _treatment_id(rng):
-    return "TRT-" + uuid.UUID(int=rng.getrandbits(128), version=4).hex[:12].upper()
+    return records.new_id("treatments", rng)
 
 
 def _tumour_id(rng):
-    return "TUM-" + uuid.UUID(int=rng.getrandbits(128), version=4).hex[:12].upper()
+    return records.new_id("tumours", rng)
 
 
 def generate(patients=50, seed=1, start=datetime(2023, 1, 1), days=900):

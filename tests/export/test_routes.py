@@ -41,7 +41,7 @@ def test_page_without_parameters_shows_the_form(auth, client):
     ("version=10&start=2024-12-31&end=2024-01-01", "The end of the period must be on or after its start."),
     ("version=10&start=31/12/2024&end=2024-12-31", "Enter the first day of the reporting period"),
     ("version=8&start=2024-01-01&end=2024-12-31", "Not a valid choice"),
-    ("version=10&start=2024-01-01&end=2024-12-31&provider=R%3Cx%3E", "Enter the provider&#39;s ODS code"),
+    ("version=10&start=2024-01-01&end=2024-12-31&provider=R%3Cx%3E", "Enter an ODS code: 3 or 5"),
     # Four characters: COSD's type would take it, but no stored code can be one (3 or 5).
     ("version=10&start=2024-01-01&end=2024-12-31&provider=RX12", "3 or 5 letters or digits"),
 ])

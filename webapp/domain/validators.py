@@ -46,6 +46,9 @@ def normalise_postcode(text):
     return f"{match.group(1)} {match.group(2)}"
 
 
+ODS_MESSAGE = "Enter an ODS code: 3 or 5 letters or digits, for example RX1 (a trust) or RX1RA (one of its sites)."
+
+
 def normalise_ods(text):
     code = (text or "").strip().upper()
     return code if ODS_CODE.match(code) else None

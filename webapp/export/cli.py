@@ -45,7 +45,7 @@ def nboca(version, start, end, provider, output, fixed_clock):
     if provider is not None:
         provider = validators.normalise_ods(provider)
         if provider is None:
-            raise click.BadParameter("an ODS code is 3 or 5 letters or digits", param_hint="--provider")
+            raise click.BadParameter(validators.ODS_MESSAGE, param_hint="--provider")
     request = service.Request(version, start, end, provider)
     export = service.prepare(request, fixed_clock, organisation=current_app.config.get("NBOCA_ORGANISATION"))
     try:

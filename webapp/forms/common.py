@@ -59,6 +59,23 @@ def text(label, required=False, max_length=validators.MAX_TEXT, multiline=False,
     return StringField(label, validators=checks, filters=[_strip], **kwargs)
 
 
+class OdsCodeField(StringField):
+    """An ODS organisation or site code, stored upper-case as `normalise_ods`
+    gives it; every form that takes one says the same thing about a bad one."""
+
+    def __init__(self, label, required=False, **kwargs):
+        checks = [InputRequired(message="Enter the ODS code.") if required else Optional()]
+        super().__init__(label, validators=checks, filters=[_strip], **kwargs)
+
+    def pre_validate(self, form):
+        if self.data and validators.normalise_ods(self.data) is None:
+            raise StopValidation(validators.ODS_MESSAGE)
+
+    @property
+    def value(self):
+        return validators.normalise_ods(self.data) if self.data else None
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -119,7 +136,7 @@ class VersionedForm(FlaskForm):
 
 def value(field):
     """What to store for a field: None for blank, dates as BSON dates."""
-    if isinstance(field, (CodeField, RealDateField)):
+    if isinstance(field, (CodeField, RealDateField, OdsCodeField)):
         return field.value
     data = field.data
     if isinstance(data, str):

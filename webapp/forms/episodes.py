@@ -2,7 +2,7 @@
 from wtforms import ValidationError
 
 from webapp.domain import codes, validators
-from webapp.forms.common import CodeField, VersionedForm, date, text, value
+from webapp.forms.common import CodeField, OdsCodeField, VersionedForm, date, text, value
 
 DATE_FIELDS = ("referral_date", "first_seen_date", "mdt_date")
 
@@ -15,13 +15,9 @@ class EpisodeForm(VersionedForm):
     mdt_outcome = CodeField("MDT outcome", codes.MDT_OUTCOME)
     care_plan_intent = CodeField("Care plan intent", codes.CARE_PLAN_INTENT)
     lead_clinician = text("Lead clinician", max_length=100)
-    provider_organisation = text("Provider organisation (ODS code)", max_length=5)
+    provider_organisation = OdsCodeField("Provider organisation (ODS code)")
     performance_status = CodeField("Performance status (WHO)", codes.PERFORMANCE_STATUS)
     status = CodeField("Status", codes.EPISODE_STATUS, blank=None)
-
-    def validate_provider_organisation(self, field):
-        if field.data and validators.normalise_ods(field.data) is None:
-            raise ValidationError("An ODS code is 3 or 5 letters and digits, for example RX1 or RX1RA.")
 
     def validate_first_seen_date(self, field):
         message = validators.not_before(field.data, self.referral_date.data, "referral date")
@@ -37,7 +33,7 @@ class EpisodeForm(VersionedForm):
         out = {name: value(getattr(self, name)) for name in
                ("referral_date", "referral_source", "first_seen_date", "mdt_date", "mdt_outcome",
                 "care_plan_intent", "lead_clinician", "performance_status", "status")}
-        out["provider_organisation"] = validators.normalise_ods(self.provider_organisation.data)
+        out["provider_organisation"] = self.provider_organisation.value
         out["status"] = out["status"] or "open"
         return out
 

@@ -12,7 +12,7 @@ class ExportForm(PeriodForm):
                           default="10", validators=[DataRequired(message="Choose a COSD version.")])
 
     def to_request(self):
-        return service.Request(self.version.data, self.start.data, self.end.data, self.provider.data)
+        return service.Request(self.version.data, self.start.data, self.end.data, self.provider.value)
 
     def query(self):
         """The parameters as the download URL carries them."""

@@ -4,10 +4,10 @@ the last complete audit year."""
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms import DateField
+from wtforms.validators import DataRequired, ValidationError
 
-from webapp.domain import validators
+from webapp.forms.common import OdsCodeField
 
 
 def last_audit_year(today=None):
@@ -37,13 +37,8 @@ class PeriodForm(FlaskForm):
         DataRequired(message="Enter the first day of the reporting period, for example 2024-01-01.")])
     end = DateField("Reporting period end", default=lambda: last_audit_year()[1], validators=[
         DataRequired(message="Enter the last day of the reporting period, for example 2024-12-31.")])
-    provider = StringField("Provider organisation (optional)", filters=[lambda v: (v or "").strip().upper() or None],
-                           validators=[Optional()])
-
-    def validate_provider(self, field):
-        # The rule the clinical forms store codes by: any other code matches nothing.
-        if validators.normalise_ods(field.data) is None:
-            raise ValidationError("Enter the provider's ODS code: 3 or 5 letters or digits, for example RX1.")
+    # The rule the clinical forms store codes by: any other code matches nothing.
+    provider = OdsCodeField("Provider organisation (optional)")
 
     def validate_start(self, field):
         _within_audit_era(field)

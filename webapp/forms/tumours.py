@@ -3,13 +3,13 @@ flat; `fields()` builds the nested shape the tumours collection stores."""
 from wtforms import DecimalField, ValidationError
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from webapp.domain import codes, validators
+from webapp.domain import codes, records, validators
 from webapp.forms.common import CodeField, VersionedForm, date, integer, text, value
 
 CLINICAL_PREFIX = {k: v for k, v in codes.TNM_PREFIX.items() if k.endswith("c")}
 PATHOLOGICAL_PREFIX = {k: v for k, v in codes.TNM_PREFIX.items() if k.endswith("p")}
-STAGES = ("clinical", "pathological")
-PATHOLOGY = ("grade", "lymph_nodes_examined", "lymph_nodes_positive", "crm_status", "crm_distance_mm", "emvi")
+STAGES = records.TNM_STAGES
+PATHOLOGY = records.PATHOLOGY_FIELDS
 
 
 def _site_choices():
@@ -50,7 +50,7 @@ class TumourForm(VersionedForm):
     def fields(self):
         staging = {"tnm_version": value(self.tnm_version)}
         for stage in STAGES:
-            staging[stage] = {part: value(self[f"{stage}_{part}"]) for part in ("prefix", "t", "n", "m")}
+            staging[stage] = {part: value(self[f"{stage}_{part}"]) for part in records.TNM_PARTS}
         pathology = {name: value(self[name]) for name in PATHOLOGY}
         if pathology["crm_distance_mm"] is not None:
             pathology["crm_distance_mm"] = float(pathology["crm_distance_mm"])
@@ -71,7 +71,7 @@ class TumourForm(VersionedForm):
         data = {k: tumour.get(k) for k in ("tumour_type", "icd10_code", "site", "snomed_morphology_code")}
         data["tnm_version"] = staging.get("tnm_version")
         for stage in STAGES:
-            for part in ("prefix", "t", "n", "m"):
+            for part in records.TNM_PARTS:
                 data[f"{stage}_{part}"] = (staging.get(stage) or {}).get(part)
         data.update({k: (tumour.get("pathology") or {}).get(k) for k in PATHOLOGY})
         data["diagnosis_date"] = tumour["diagnosis_date"].date() if tumour.get("diagnosis_date") else None

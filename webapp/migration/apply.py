@@ -19,8 +19,9 @@ from pymongo.errors import BulkWriteError
 
 from webapp import db
 from webapp.domain import clock
+from webapp.domain.records import ID_FIELD, KINDS
 from webapp.migration import crash, operation, report, stats
-from webapp.migration.plan import ID_FIELD, KINDS, plan_episode, resolve_duplicates
+from webapp.migration.plan import plan_episode, resolve_duplicates
 from webapp.migration.progress import Progress
 from webapp.migration.scan import DEFAULT_BATCH, Batches, with_retries
 from webapp.store import lease

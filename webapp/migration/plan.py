@@ -33,10 +33,8 @@ import bson
 from bson import ObjectId
 
 from webapp.domain import treatments as treatment_fields
+from webapp.domain.records import ID_FIELD, ID_PREFIX, KINDS, TUMOUR_FIELDS
 
-KINDS = ("treatments", "tumours")
-ID_FIELD = {"treatments": "treatment_id", "tumours": "tumour_id"}
-ID_PREFIX = {"treatments": "TRT", "tumours": "TUM"}
 DATE_FIELD = {"treatments": "treatment_date", "tumours": "diagnosis_date"}
 PARENT_FIELDS = ("episode_id", "patient_id")
 STAMP_FIELDS = ("created_at", "last_modified_at")
@@ -49,9 +47,7 @@ COMMON_FIELDS = {"created_at", "last_modified_at", "version", "episode_id", "pat
 KNOWN_FIELDS = {
     "treatments": COMMON_FIELDS | {"treatment_id"} | set(treatment_fields.COMMON_FIELDS)
     | set(treatment_fields.ALL_TYPE_FIELDS),
-    "tumours": COMMON_FIELDS | {
-        "tumour_id", "tumour_type", "site", "icd10_code", "snomed_morphology_code", "tnm_staging",
-        "pathology", "diagnosis_date"},
+    "tumours": COMMON_FIELDS | {"tumour_id"} | set(TUMOUR_FIELDS),
 }
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S",

@@ -1,7 +1,7 @@
 """The seed document's before/after table, measured live, and the migration
 state (never run, running, completed, rolled back, failed)."""
 from webapp import db
-from webapp.migration.plan import KINDS
+from webapp.domain.records import KINDS
 from webapp.store import lease
 
 LEGACY_FILTER = {"$or": [{kind: {"$exists": True}} for kind in KINDS]}

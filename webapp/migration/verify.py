@@ -12,8 +12,9 @@ Each difference is one sentence naming the episode, the collection, the
 position and the item id.
 """
 from webapp import db
+from webapp.domain.records import ID_FIELD, KINDS
 from webapp.migration import report, stats
-from webapp.migration.plan import ID_FIELD, KINDS, digest, restore_item
+from webapp.migration.plan import digest, restore_item
 
 LIMIT = 200  # differences listed; the count is always complete
 

@@ -1,9 +1,8 @@
 """What tumours and treatments share: records under an episode, named by a
-unique string id (TUM-/TRT-), with `episode_id` and `patient_id` always taken
+unique string id (`domain.records.new_id`), with `episode_id` and `patient_id` always taken
 from the episode, never from what a user sent."""
-import uuid
-
 from webapp.domain import clock
+from webapp.domain import records as domain_records
 from webapp.store import audit, records
 
 # Never taken from what a caller passes: they come from the episode, the id
@@ -12,13 +11,9 @@ IDENTITY = {"_id", "tumour_id", "treatment_id", "episode_id", "patient_id", "cre
             "version"}
 
 
-def new_id(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:12].upper()}"
-
-
-def add(coll, entity, id_field, prefix, episode, fields, actor):
+def add(coll, entity, id_field, kind, episode, fields, actor):
     now = clock.now()
-    doc = {id_field: new_id(prefix), "episode_id": str(episode["_id"]), "patient_id": episode.get("patient_id")}
+    doc = {id_field: domain_records.new_id(kind), "episode_id": str(episode["_id"]), "patient_id": episode.get("patient_id")}
     doc.update({k: v for k, v in fields.items() if k not in IDENTITY and k not in doc})
     doc.update(created_at=now, last_modified_at=now, version=1)
 

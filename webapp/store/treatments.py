@@ -23,7 +23,7 @@ def get(episode, treatment_id):
 
 
 def add(episode, fields, actor):
-    return children.add(db.get_treatments_collection(), ENTITY, ID, "TRT", episode, fields, actor)
+    return children.add(db.get_treatments_collection(), ENTITY, ID, db.TREATMENTS, episode, fields, actor)
 
 
 def update(episode, treatment_id, fields, expected_version, actor):

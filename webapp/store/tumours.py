@@ -17,7 +17,7 @@ def get(episode, tumour_id):
 
 
 def add(episode, fields, actor):
-    return children.add(db.get_tumours_collection(), ENTITY, ID, "TUM", episode, fields, actor)
+    return children.add(db.get_tumours_collection(), ENTITY, ID, db.TUMOURS, episode, fields, actor)
 
 
 def update(episode, tumour_id, fields, expected_version, actor):

@@ -17,4 +17,4 @@ def outcome_report():
     if request.args and not form.validate():
         return make_response(render_template("reports/outcomes.html", form=form), 422)
     return render_template("reports/outcomes.html", form=form,
-                           **outcomes.report(form.start.data, form.end.data, form.provider.data))
+                           **outcomes.report(form.start.data, form.end.data, form.provider.value))
