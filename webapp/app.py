@@ -31,7 +31,9 @@ def create_app(test_config=None):
         app.config["EMBEDDED_DB"] = True
     db.init_app(app, _context_database)
 
-    from webapp import security
+    from webapp import converters, security
+
+    converters.init_app(app)
 
     security.init_app(app)
 

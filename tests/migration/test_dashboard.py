@@ -60,7 +60,9 @@ def test_dry_run_from_the_page_runs_in_background_and_lands_in_history(app, clie
     assert "<html" not in body and "Finished: completed" in body
     assert "id=\"history\" aria-labelledby=\"history-heading\" hx-swap-oob=\"true\"" in body and "dry-run" in body
     assert 'hx-trigger="load delay:500ms"' not in body  # finished: stops polling
-    assert client.get(f"/migration/progress?run={run_id}").status_code == 302  # not htmx: the whole page
+    page = client.get(f"/migration/progress?run={run_id}")  # not htmx: the whole dashboard
+    assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
+    assert "Finished: completed" in page.get_data(as_text=True) and "HX-Request" in page.headers["Vary"]
 
 
 def test_progress_fragment_polls_while_running(app, client, auth, legacy):

@@ -174,6 +174,24 @@ def test_episode_edit_and_close_refused_while_a_migration_holds_the_lease(app, a
     assert database.episodes.find_one({"_id": episode["_id"]})["version"] == 1
 
 
+@pytest.mark.parametrize("looked_first", [True, False], ids=["refused-up-front", "refused-by-the-store"])
+def test_a_refused_episode_edit_keeps_what_was_typed(app, auth, client, database, episode, monkeypatch,
+                                                     looked_first):
+    """The one refusal path: the form comes back with the user's own text
+    and the reason, whether the route or the store's fence saw the lease."""
+    with app.app_context():
+        lease.acquire("someone@host:1")
+    if not looked_first:
+        monkeypatch.setattr(lease, "current_holder", lambda: None)
+    auth.login("clinician")
+    typed = {**GOOD, "lead_clinician": "Ms Typed Thisbefore", "version": "1"}
+    response = auth.post(f"/episodes/{episode['_id']}/edit", typed)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 423
+    assert 'value="Ms Typed Thisbefore"' in body and "migration is in progress" in body
+    assert database.episodes.find_one({"_id": episode["_id"]})["version"] == 1
+
+
 def test_legacy_episode_without_patient_id_still_shows(auth, client, database, episode):
     database.episodes.update_one({"_id": episode["_id"]}, {"$unset": {"patient_id": ""}})
     auth.login("clinician")

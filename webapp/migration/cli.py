@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from webapp.migration import apply, scan, stats
+from webapp.migration import apply, report, scan, stats
 from webapp.migration import rollback as rollback_module
 from webapp.migration import verify as verify_module
 from webapp.migration.stats import LABELS
@@ -121,7 +121,7 @@ def _with_progress(label, operation, **options):
         raise click.ClickException(str(held))
     bar.done()
     _print_report(doc)
-    if doc["state"] != "completed":
+    if doc["state"] != report.COMPLETED:
         sys.exit(1)
 
 

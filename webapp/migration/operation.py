@@ -30,7 +30,7 @@ def run(operation, lease_name, work, *, owner, run_id, var_dir, batch_size, data
             held = lease.acquire(owner, lease_name, database)
         except lease.LockHeld as held:
             if run_id is not None:
-                report.finish(run_id, var_dir, "failed", database, errors=[str(held)])
+                report.finish(run_id, var_dir, report.FAILED, database, errors=[str(held)])
             raise
     if run_id is None:
         run_id = report.new_run(operation, owner, {"batch_size": batch_size}, database)
@@ -38,11 +38,12 @@ def run(operation, lease_name, work, *, owner, run_id, var_dir, batch_size, data
         with lease.Heartbeat(owner, database) if leased else nullcontext() as heartbeat:
             result = work(run_id, held, heartbeat)
     except BaseException as exc:
-        report.finish(run_id, var_dir, "failed", database,
+        report.finish(run_id, var_dir, report.FAILED, database,
                       errors=[f"{type(exc).__name__}: {exc}"], after=stats.measure(database))
         if leased:
             lease.release(owner, database)
         raise
     if leased:
         lease.release(owner, database)
-    return report.finish(run_id, var_dir, "failed" if result["errors"] else "completed", database, **result)
+    return report.finish(run_id, var_dir, report.FAILED if result["errors"] else report.COMPLETED, database,
+                         **result)

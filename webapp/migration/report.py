@@ -12,13 +12,25 @@ from pymongo import DESCENDING
 from webapp import db
 from webapp.domain import clock
 
+# A run's states, in one place: live while it starts and runs, then one of
+# the ends; "interrupted" marks a killed run that a later run resumed.
+STARTING, RUNNING = "starting", "running"
+COMPLETED, FAILED, INTERRUPTED = "completed", "failed", "interrupted"
+LIVE = (STARTING, RUNNING)
+ENDED = (COMPLETED, FAILED)
+
+
+def is_live(run):
+    return run is not None and run.get("state") in LIVE
+
+
 ANOMALY_LIMIT = 1000  # listed in full up to this; counted always
 ALIVE_SECONDS = 60
 
 
 def new_run(operation, owner, options=None, database=None):
     now = clock.now()
-    doc = {"_id": ObjectId(), "operation": operation, "state": "starting", "owner": owner,
+    doc = {"_id": ObjectId(), "operation": operation, "state": STARTING, "owner": owner,
            "options": options or {}, "started_at": now, "alive_at": now, "finished_at": None,
            "duration_s": None, "before": None, "after": None, "counts": {}, "warnings": [], "errors": [],
            "anomalies": [], "anomaly_counts": {},
@@ -30,7 +42,7 @@ def new_run(operation, owner, options=None, database=None):
 
 def started(run_id, before, progress, database=None, **extra):
     db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {
-        "state": "running", "before": before, "progress": progress, "alive_at": clock.now(), **extra}})
+        "state": RUNNING, "before": before, "progress": progress, "alive_at": clock.now(), **extra}})
 
 
 def save_progress(run_id, progress, database=None):
@@ -103,7 +115,7 @@ def last_operation(database=None):
 def active(database=None):
     """The newest run still reporting progress (a process is working on it)."""
     since = clock.now() - timedelta(seconds=ALIVE_SECONDS)
-    return db.collection(db.MIGRATIONS, database).find_one({"state": {"$in": ["starting", "running"]}, "alive_at": {"$gt": since}},
+    return db.collection(db.MIGRATIONS, database).find_one({"state": {"$in": list(LIVE)}, "alive_at": {"$gt": since}},
                                     sort=[("started_at", DESCENDING)])
 
 
@@ -111,9 +123,9 @@ def unfinished_runs(database=None):
     """Runs that never finished (their process died), since the last
     finished run or rollback: the run that resumes them names them."""
     coll = db.collection(db.MIGRATIONS, database)
-    last_done = coll.find_one({"operation": {"$in": ["run", "rollback"]}, "state": {"$in": ["completed", "failed"]}},
+    last_done = coll.find_one({"operation": {"$in": ["run", "rollback"]}, "state": {"$in": list(ENDED)}},
                               sort=[("started_at", DESCENDING)])
-    query = {"operation": "run", "state": {"$in": ["starting", "running", "interrupted"]}}
+    query = {"operation": "run", "state": {"$in": [*LIVE, INTERRUPTED]}}
     if last_done:
         query["started_at"] = {"$gt": last_done["started_at"]}
     return list(coll.find(query, {"_id": 1}).sort("started_at", 1))
@@ -121,5 +133,5 @@ def unfinished_runs(database=None):
 
 def mark_interrupted(run_ids, by, database=None):
     if run_ids:
-        db.collection(db.MIGRATIONS, database).update_many({"_id": {"$in": run_ids}, "state": {"$in": ["starting", "running"]}},
-                                    {"$set": {"state": "interrupted", "resumed_by": by}})
+        db.collection(db.MIGRATIONS, database).update_many({"_id": {"$in": run_ids}, "state": {"$in": list(LIVE)}},
+                                    {"$set": {"state": INTERRUPTED, "resumed_by": by}})

@@ -60,12 +60,12 @@ def state(database=None):
     last = report.last_operation(database)
     if last is None:
         return "never run", None
-    if last["state"] in ("running", "starting"):
+    if report.is_live(last):
         holder = lease.current_holder(database)
         if holder is not None:
-            return "running", last
-        return "failed", last  # its process died: the lease lapsed
-    if last["state"] == "completed":
-        return ("rolled back" if last["operation"] == "rollback" else "completed"), last
-    return "failed", last
+            return report.RUNNING, last
+        return report.FAILED, last  # its process died: the lease lapsed
+    if last["state"] == report.COMPLETED:
+        return ("rolled back" if last["operation"] == "rollback" else report.COMPLETED), last
+    return report.FAILED, last
 

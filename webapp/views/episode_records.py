@@ -1,5 +1,5 @@
 """The routes tumours and treatments share: a list fragment, add, edit,
-delete (after a confirmation), history, all under /episodes/<id>/<kind>.
+delete (after a confirmation), history, all under /episodes/<id>/<records>.
 Each answers htmx with a fragment swapped in place and a plain form post
 with a redirect, so the page works without JavaScript too."""
 from flask import Blueprint, redirect, request, url_for
@@ -7,153 +7,141 @@ from flask_login import current_user
 
 from webapp.security import READERS, WRITERS, is_htmx, role_required
 from webapp.store import episodes as episodes_store
-from webapp.store import lease, records
 from webapp.store import patients as patients_store
+from webapp.store import records
 from webapp.views.rendering import (
     conflict_context,
     found,
-    migration_message,
     page_or_fragment,
     refuse_during_migration,
+    refused_form,
+    save_unless_paused,
     version_from_request,
 )
 
+PAGE = "episodes/record_page.html"
+CONFIRM = "episodes/_confirm_delete.html"
 
-class Kind:
-    """What differs between tumours and treatments."""
+
+class RecordViews:
+    """The views of one kind of record under an episode. `store` is the
+    store module for it (for_episode, get, add, update, delete, history,
+    ENTITY); `make_form(episode, record)` builds its form; `notes(records)`
+    gives warnings shown above the list."""
 
     def __init__(self, name, singular, store, make_form, notes=None):
         self.name = name  # "tumours": collection, URL segment, element id
         self.singular = singular
         self.store = store
-        self.make_form = make_form  # (episode, record) -> form
-        self.notes = notes or (lambda records: [])  # records -> warnings shown above the list
+        self.make_form = make_form
+        self.notes = notes or (lambda found_records: [])
+        self.list_fragment = f"episodes/_{name}.html"
+        self.form_fragment = f"episodes/_{singular}_form.html"
 
     @property
     def slot(self):
         return f"#{self.name}-form"
 
+    def blueprint(self):
+        bp = Blueprint(self.name, __name__, url_prefix=f"/episodes/<oid:episode_id>/{self.name}")
+        bp.add_url_rule("", "index", role_required(*READERS)(self.index))
+        bp.add_url_rule("/new", "create", role_required(*WRITERS)(self.create), methods=["GET", "POST"])
+        bp.add_url_rule("/<record_id>/edit", "edit", role_required(*WRITERS)(self.edit),
+                        methods=["GET", "POST", "PUT"])
+        bp.add_url_rule("/<record_id>/delete", "delete",
+                        role_required(*WRITERS)(refuse_during_migration(self.slot)(self.delete)),
+                        methods=["GET", "POST", "DELETE"])
+        bp.add_url_rule("/<record_id>/history", "history", role_required(*READERS)(self.history))
+        return bp
 
-def blueprint(kind):
-    bp = Blueprint(kind.name, __name__, url_prefix=f"/episodes/<episode_id>/{kind.name}")
-    list_fragment = f"episodes/_{kind.name}.html"
-    form_fragment = f"episodes/_{kind.singular}_form.html"
-    confirm_fragment = "episodes/_confirm_delete.html"
-    page = "episodes/record_page.html"
+    # --- what the routes share ------------------------------------------------
 
-    def load(episode_id):
+    def load(self, episode_id):
         return found(episodes_store.get(episode_id))
 
-    def context(episode, **extra):
+    def context(self, episode, **extra):
         mrn = episode.get("patient_id")
         patient = patients_store.get_by_mrn(mrn) if mrn and not is_htmx() else None
-        return {"episode": episode, "patient": patient, "kind": kind, **extra}
+        return {"episode": episode, "patient": patient, "kind": self, **extra}
 
-    def listing(episode, status=200):
-        records = kind.store.for_episode(episode)
-        return page_or_fragment(page, list_fragment, status, **context(episode, records=records,
-                                                                        notes=kind.notes(records)))
+    def listing(self, episode, status=200):
+        found_records = self.store.for_episode(episode)
+        return page_or_fragment(PAGE, self.list_fragment, status,
+                                **self.context(episode, records=found_records, notes=self.notes(found_records)))
 
-    def done(episode):
+    def done(self, episode):
         """After a change: the refreshed list in place, or (without
         JavaScript) a redirect to it."""
         if is_htmx():
-            return listing(episode)
-        return redirect(url_for(f"{kind.name}.index", episode_id=episode["_id"]), 303)
+            return self.listing(episode)
+        return redirect(url_for(f"{self.name}.index", episode_id=episode["_id"]), 303)
 
-    def in_slot():
+    def in_slot(self):
         # An invalid form, a conflict or a refusal replaces the form, not the list.
-        return {"HX-Retarget": kind.slot, "HX-Reswap": "innerHTML"} if is_htmx() else {}
+        return {"HX-Retarget": self.slot, "HX-Reswap": "innerHTML"} if is_htmx() else {}
 
-    @bp.route("")
-    @role_required(*READERS)
-    def index(episode_id):
-        return listing(load(episode_id))
+    def form_page(self, episode, form, status, action, record=None, conflict=None):
+        return page_or_fragment(PAGE, self.form_fragment, status, headers=self.in_slot(), **self.context(
+            episode, form=form, record=record, conflict=conflict, action=action))
 
-    def blocked(form):
-        """The form back, with what the user typed, while a migration runs."""
-        message = migration_message() if request.method != "GET" else None
-        if message:
-            form.form_errors.append(message)
-        return message is not None
+    # --- the routes -------------------------------------------------------------
 
-    def paused(form, refusal):
-        """The same, when the store found the lease (taken since `blocked` looked)."""
-        form.form_errors.append(migration_message(refusal.holder))
-        return 423
+    def index(self, episode_id):
+        return self.listing(self.load(episode_id))
 
-    @bp.route("/new", methods=["GET", "POST"])
-    @role_required(*WRITERS)
-    def create(episode_id):
-        episode = load(episode_id)
-        form = kind.make_form(episode, None)
-        if blocked(form):
-            status = 423
-        elif form.validate_on_submit():
-            try:
-                kind.store.add(episode, form.fields(), current_user.username)
-            except lease.WritesPaused as refusal:
-                status = paused(form, refusal)
-            else:
-                return done(episode)
-        else:
-            status = 422 if request.method == "POST" else 200
-        return page_or_fragment(page, form_fragment, status, headers=in_slot(), **context(
-            episode, form=form, record=None, action=url_for(f"{kind.name}.create", episode_id=episode["_id"])))
-
-    @bp.route("/<record_id>/edit", methods=["GET", "POST", "PUT"])
-    @role_required(*WRITERS)
-    def edit(episode_id, record_id):
-        episode = load(episode_id)
-        record = found(kind.store.get(episode, record_id))
-        form = kind.make_form(episode, record)
-        status, conflict = 200, None
-        if blocked(form):
-            status = 423
-        elif form.validate_on_submit():
-            try:
-                kind.store.update(episode, record_id, form.fields(), form.version_number(), current_user.username)
-            except lease.WritesPaused as refusal:
-                status = paused(form, refusal)
-            except records.Conflict as exc:
-                conflict = conflict_context(exc, kind.store.ENTITY, record_id, form)
-                status = 409
-            else:
-                return done(episode)
-        if request.method != "GET" and status == 200:
+    def create(self, episode_id):
+        episode = self.load(episode_id)
+        form = self.make_form(episode, None)
+        status = 200
+        if request.method == "POST":
             status = 422
-        return page_or_fragment(page, form_fragment, status, headers=in_slot(), **context(
-            episode, form=form, record=record, conflict=conflict,
-            action=url_for(f"{kind.name}.edit", episode_id=episode["_id"], record_id=record_id)))
+            if form.validate_on_submit():
+                refusal = save_unless_paused(lambda: self.store.add(episode, form.fields(), current_user.username))
+                if refusal is None:
+                    return self.done(episode)
+                status = refused_form(form, refusal)
+        return self.form_page(episode, form, status, url_for(f"{self.name}.create", episode_id=episode["_id"]))
 
-    @bp.route("/<record_id>/delete", methods=["GET", "POST", "DELETE"])
-    @role_required(*WRITERS)
-    @refuse_during_migration(kind.slot)
-    def delete(episode_id, record_id):
-        episode = load(episode_id)
-        record = found(kind.store.get(episode, record_id))
+    def edit(self, episode_id, record_id):
+        episode = self.load(episode_id)
+        record = found(self.store.get(episode, record_id))
+        form = self.make_form(episode, record)
+        status, conflict = 200, None
+        if request.method != "GET":
+            status = 422
+            if form.validate_on_submit():
+                try:
+                    refusal = save_unless_paused(lambda: self.store.update(
+                        episode, record_id, form.fields(), form.version_number(), current_user.username))
+                except records.Conflict as exc:
+                    conflict, status = conflict_context(exc, self.store.ENTITY, record_id, form), 409
+                else:
+                    if refusal is None:
+                        return self.done(episode)
+                    status = refused_form(form, refusal)
+        action = url_for(f"{self.name}.edit", episode_id=episode["_id"], record_id=record_id)
+        return self.form_page(episode, form, status, action, record, conflict)
+
+    def delete(self, episode_id, record_id):
+        episode = self.load(episode_id)
+        record = found(self.store.get(episode, record_id))
         conflict = None
         if request.method != "GET":
             try:
-                kind.store.delete(episode, record_id, version_from_request(), current_user.username)
+                self.store.delete(episode, record_id, version_from_request(), current_user.username)
             except records.Conflict as exc:
-                conflict = conflict_context(exc, kind.store.ENTITY, record_id)
+                conflict = conflict_context(exc, self.store.ENTITY, record_id)
                 record = exc.current
             else:
-                return done(episode)
-        status = 409 if conflict else 200
-        return page_or_fragment(page, confirm_fragment, status, headers=in_slot(), **context(
+                return self.done(episode)
+        return page_or_fragment(PAGE, CONFIRM, 409 if conflict else 200, headers=self.in_slot(), **self.context(
             episode, record=record, conflict=conflict,
-            action=url_for(f"{kind.name}.delete", episode_id=episode["_id"], record_id=record_id)))
+            action=url_for(f"{self.name}.delete", episode_id=episode["_id"], record_id=record_id)))
 
-    @bp.route("/<record_id>/history")
-    @role_required(*READERS)
-    def history(episode_id, record_id):
-        episode = load(episode_id)
-        found(kind.store.get(episode, record_id))  # 404 unless it is this episode's
+    def history(self, episode_id, record_id):
+        episode = self.load(episode_id)
+        found(self.store.get(episode, record_id))  # 404 unless it is this episode's
         return page_or_fragment("clinical/history.html", "clinical/_history.html",
-                                entries=kind.store.history(record_id),
-                                title=f"Changes to {kind.singular} {record_id}",
-                                back=url_for(f"{kind.name}.index", episode_id=episode["_id"]))
-
-    return bp
+                                entries=self.store.history(record_id),
+                                title=f"Changes to {self.singular} {record_id}",
+                                back=url_for(f"{self.name}.index", episode_id=episode["_id"]))

@@ -13,6 +13,8 @@ from webapp.views.rendering import (
     found,
     page_or_fragment,
     refuse_during_migration,
+    refused_form,
+    save_unless_paused,
     version_from_request,
 )
 
@@ -27,30 +29,31 @@ def _load(episode_id):
     return episode, patients_store.get_by_mrn(mrn) if mrn else None
 
 
-@bp.route("/<episode_id>")
+@bp.route("/<oid:episode_id>")
 @role_required(*READERS)
 def show(episode_id):
     episode, patient = _load(episode_id)
     return page_or_fragment("episodes/show.html", "episodes/_summary.html", episode=episode, patient=patient)
 
 
-@bp.route("/<episode_id>/edit", methods=["GET", "POST"])
+@bp.route("/<oid:episode_id>/edit", methods=["GET", "POST"])
 @role_required(*WRITERS)
-@refuse_during_migration()  # a rollback rewrites whole episodes: an edit now would be lost
 def edit(episode_id):
     episode, patient = _load(episode_id)
     form = EpisodeForm() if request.method == "POST" else EpisodeForm.for_record(episode)
-    status, conflict = 200, None
+    status, conflict = (422 if request.method == "POST" else 200), None
     if form.validate_on_submit():
         try:
-            store.update(episode["_id"], form.fields(), form.version_number(), current_user.username)
+            # A rollback rewrites whole episodes: an edit saved during one would be lost.
+            refusal = save_unless_paused(lambda: store.update(
+                episode["_id"], form.fields(), form.version_number(), current_user.username))
         except records.Conflict as exc:
             conflict = conflict_context(exc, store.ENTITY, episode["_id"], form)
             status = 409
         else:
-            return redirect(url_for(".show", episode_id=episode["_id"]), 303)
-    if request.method == "POST" and status == 200:
-        status = 422
+            if refusal is None:
+                return redirect(url_for(".show", episode_id=episode["_id"]), 303)
+            status = refused_form(form, refusal)
     return page_or_fragment("episodes/form.html", "episodes/_form.html", status, form=form, patient=patient,
                             episode=episode, conflict=conflict,
                             action=url_for(".edit", episode_id=episode["_id"]))
@@ -62,7 +65,7 @@ def _conflict(exc, episode, patient):
                             patient=patient, conflict=conflict_context(exc, store.ENTITY, episode["_id"]))
 
 
-@bp.route("/<episode_id>/close", methods=["POST"])
+@bp.route("/<oid:episode_id>/close", methods=["POST"])
 @role_required(*WRITERS)
 @refuse_during_migration()
 def close(episode_id):
@@ -74,7 +77,7 @@ def close(episode_id):
     return redirect(url_for(".show", episode_id=episode["_id"]), 303)
 
 
-@bp.route("/<episode_id>/delete", methods=["GET", "POST", "DELETE"])
+@bp.route("/<oid:episode_id>/delete", methods=["GET", "POST", "DELETE"])
 @role_required(*WRITERS)
 @refuse_during_migration()  # it deletes the episode's tumours and treatments too
 def delete(episode_id):
@@ -93,7 +96,7 @@ def delete(episode_id):
     return redirect(target, 303)
 
 
-@bp.route("/<episode_id>/history")
+@bp.route("/<oid:episode_id>/history")
 @role_required(*READERS)
 def history(episode_id):
     episode, _ = _load(episode_id)

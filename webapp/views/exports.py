@@ -3,12 +3,13 @@ what is in scope, what is missing and what would be left out, download the
 COSD file (streamed), and see every export made."""
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, make_response, render_template, request, stream_with_context
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 from flask_login import current_user
 
 from webapp.export import audit, service
 from webapp.forms.exports import ExportForm
 from webapp.security import is_htmx, role_required
+from webapp.views.rendering import page_or_fragment
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -20,13 +21,10 @@ def _clock():
 
 
 def _page(form, status=200, export=None, problem=None, near_misses=()):
-    template = "exports/_preview.html" if is_htmx() else "exports/index.html"
     # The history is on the whole page only; a preview fragment does not show it.
-    html = render_template(template, form=form, export=export, problem=problem, near_misses=near_misses,
-                           history=None if is_htmx() else audit.recent_exports())
-    response = make_response(html, status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return page_or_fragment("exports/index.html", "exports/_preview.html", status, form=form, export=export,
+                            problem=problem, near_misses=near_misses,
+                            history=None if is_htmx() else audit.recent_exports())
 
 
 @bp.route("/")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from webapp.migration import background, report, scan, stats
 from webapp.security import is_htmx, role_required
 from webapp.store import lease
-from webapp.views.rendering import found
+from webapp.views.rendering import found, page_or_fragment
 
 bp = Blueprint("migration", __name__, url_prefix="/migration")
 
@@ -35,20 +35,22 @@ def _context():
 @bp.route("/")
 @role_required("manager")
 def dashboard():
-    return render_template("migration/dashboard.html", run=_following(), **_context())
+    run = _following()
+    return render_template("migration/dashboard.html", run=run, live=report.is_live(run), **_context())
 
 
 @bp.route("/progress")
 @role_required("manager")
 def progress():
+    """The progress panel, polled while a run is live; when it has ended the
+    status and history are swapped too (out of band). Without htmx, the
+    whole dashboard."""
     run = _following()
-    finished = run is not None and run["state"] not in ("starting", "running")
-    extra = _context() if finished else {}
-    if not is_htmx():
-        return redirect(url_for(".dashboard", run=request.args.get("run")))
-    response = Response(render_template("migration/_progress.html", run=run, oob=finished, **extra))
-    response.headers["Vary"] = "HX-Request"
-    return response
+    live = report.is_live(run)
+    finished = run is not None and not live
+    extra = _context() if finished or not is_htmx() else {}
+    return page_or_fragment("migration/dashboard.html", "migration/_progress.html", run=run, live=live,
+                            oob=finished, **extra)
 
 
 @bp.route("/confirm/<action>")
@@ -84,14 +86,14 @@ def start(action):
     return redirect(url_for(".dashboard", run=str(run_id)), code=303)
 
 
-@bp.route("/reports/<run_id>")
+@bp.route("/reports/<oid:run_id>")
 @role_required("manager")
 def report_page(run_id):
     doc = found(report.get(run_id))
     return render_template("migration/report.html", run=doc, labels=stats.LABELS)
 
 
-@bp.route("/reports/<run_id>.json")
+@bp.route("/reports/<oid:run_id>.json")
 @role_required("manager")
 def report_json(run_id):
     doc = found(report.get(run_id))

@@ -56,7 +56,7 @@ def create():
     return page_or_fragment("patients/form.html", "patients/_form.html", status, form=form, patient=None)
 
 
-@bp.route("/<patient_id>")
+@bp.route("/<oid:patient_id>")
 @role_required(*READERS)
 def show(patient_id):
     patient = found(store.get(patient_id))
@@ -66,7 +66,7 @@ def show(patient_id):
                             episodes=episodes, events=events)
 
 
-@bp.route("/<patient_id>/edit", methods=["GET", "POST"])
+@bp.route("/<oid:patient_id>/edit", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def edit(patient_id):
     patient = found(store.get(patient_id))
@@ -90,7 +90,7 @@ def edit(patient_id):
                             conflict=conflict)
 
 
-@bp.route("/<patient_id>/history")
+@bp.route("/<oid:patient_id>/history")
 @role_required(*READERS)
 def history(patient_id):
     patient = found(store.get(patient_id))
@@ -99,7 +99,7 @@ def history(patient_id):
                             back=url_for(".show", patient_id=patient["_id"]))
 
 
-@bp.route("/<patient_id>/episodes/new", methods=["GET", "POST"])
+@bp.route("/<oid:patient_id>/episodes/new", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def new_episode(patient_id):
     patient = found(store.get(patient_id))

@@ -42,12 +42,32 @@ def migration_message(holder=None):
     return MIGRATION_MESSAGE.format(owner=holder["owner"], at=holder["acquired_at"])
 
 
+def save_unless_paused(save):
+    """The one refusal path for writes a migration must not meet: run
+    save() unless a migration holds the lease, checked before (so a form
+    is not even read for nothing) and by the store inside the write's
+    transaction (a migration may start in between). Returns None when
+    save() ran, else the message saying why nothing was saved."""
+    message = migration_message()
+    if message:
+        return message
+    try:
+        save()
+    except lease.WritesPaused as paused:
+        return migration_message(paused.holder)
+    return None
+
+
+def refused_form(form, message):
+    """A form refused during a migration comes back with what was typed
+    and the reason above it (423)."""
+    form.form_errors.append(message)
+    return 423
+
+
 def refuse_during_migration(slot=None):
-    """Episode, tumour and treatment writes wait while a migration holds the
-    lease: it is moving (or, rolling back, rewriting) these very records.
-    Checked before the form is read, and again by the store inside the
-    write's transaction (a migration may start in between). With htmx the
-    refusal shows in `slot` (where the form was), not over the list."""
+    """For actions without a form (delete, close): the refusal page, or with
+    htmx the message in `slot` (where the form was), not over the list."""
 
     def refusal(message):
         template = "clinical/_message.html" if is_htmx() else "clinical/message.html"
@@ -61,17 +81,14 @@ def refuse_during_migration(slot=None):
         def wrapped(*args, **kwargs):
             if request.method in ("GET", "HEAD"):
                 return view(*args, **kwargs)
-            message = migration_message()
-            if message:
-                return refusal(message)
-            try:
-                return view(*args, **kwargs)
-            except lease.WritesPaused as paused:
-                return refusal(migration_message(paused.holder))
+            outcome = {}
+            message = save_unless_paused(lambda: outcome.setdefault("response", view(*args, **kwargs)))
+            return refusal(message) if message else outcome["response"]
 
         return wrapped
 
     return decorator
+
 
 def conflict_context(exc, entity, entity_id, form=None):
     """What others changed since the user's version. The re-shown form now

@@ -7,7 +7,7 @@ from webapp.forms.treatments import form_class
 from webapp.security import WRITERS, is_htmx, role_required
 from webapp.store import episodes as episodes_store
 from webapp.store import treatments as store
-from webapp.views.episode_records import Kind, blueprint
+from webapp.views.episode_records import RecordViews
 from webapp.views.rendering import found, page_or_fragment
 
 DEFAULT_TYPE = "surgery"
@@ -33,7 +33,7 @@ def make_form(episode, record):
     return cls(referral_date=referral)
 
 
-bp = blueprint(Kind("treatments", "treatment", store, make_form, notes=sequence.out_of_order))
+bp = RecordViews("treatments", "treatment", store, make_form, notes=sequence.out_of_order).blueprint()
 
 
 @bp.route("/fields")

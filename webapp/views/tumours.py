@@ -3,7 +3,7 @@ from flask import request
 
 from webapp.forms.tumours import TumourForm
 from webapp.store import tumours as store
-from webapp.views.episode_records import Kind, blueprint
+from webapp.views.episode_records import RecordViews
 
 
 def make_form(episode, record):
@@ -12,4 +12,4 @@ def make_form(episode, record):
     return TumourForm()
 
 
-bp = blueprint(Kind("tumours", "tumour", store, make_form))
+bp = RecordViews("tumours", "tumour", store, make_form).blueprint()
