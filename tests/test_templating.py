@@ -1,6 +1,8 @@
 """The template filters, each written once in webapp/templating.py, and the
 one canonical reading of a stored treatment type they rely on."""
+import re
 from datetime import date, datetime
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -106,3 +108,16 @@ def test_snapshot_totals_are_summed_in_python():
     totals = snapshot_totals(snapshot)
     assert totals["documents"] == 5 and totals["bytes"] == 1150 and totals["by"] == "x"
     assert snapshot_totals({"collections": []})["bytes"] == 0
+
+
+HAND_BUILT_URL = re.compile(r"""(?:href|action|src|hx-(?:get|post|put|patch|delete))\s*=\s*["']/"""
+                            r"""|~\s*["']/|["']/["']\s*~""")
+
+
+def test_templates_build_no_urls_by_hand():
+    """Issue 11: every link and request path in a template comes from url_for."""
+    root = Path(__file__).resolve().parent.parent / "templates"
+    found = [f"{path.relative_to(root)}:{n}: {line.strip()}"
+             for path in sorted(root.rglob("*.html"))
+             for n, line in enumerate(path.read_text().splitlines(), 1) if HAND_BUILT_URL.search(line)]
+    assert found == []
