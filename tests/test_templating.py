@@ -121,3 +121,25 @@ def test_templates_build_no_urls_by_hand():
              for path in sorted(root.rglob("*.html"))
              for n, line in enumerate(path.read_text().splitlines(), 1) if HAND_BUILT_URL.search(line)]
     assert found == []
+
+
+SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
+
+
+def test_the_only_scripts_are_htmx_and_app_js_loaded_by_base():
+    """README (Front-end): htmx and static/app.js, from base.html, and no inline script."""
+    root = Path(__file__).resolve().parent.parent / "templates"
+    tags = {str(path.relative_to(root)): SCRIPT_TAG.findall(path.read_text()) for path in sorted(root.rglob("*.html"))}
+    assert {name: found for name, found in tags.items() if found} == {"base.html": [
+        """<script src="{{ url_for('static', filename='vendor/htmx-2.0.10.min.js') }}" defer>""",
+        """<script src="{{ url_for('static', filename='app.js') }}" defer>"""]}
+    static = Path(__file__).resolve().parent.parent / "static"
+    assert sorted(str(p.relative_to(static)) for p in static.rglob("*.js")) == ["app.js",
+                                                                                 "vendor/htmx-2.0.10.min.js"]
+
+
+def test_every_page_loads_app_js(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<script src="/static/app.js" defer></script>' in page
+    script = client.get("/static/app.js")
+    assert script.status_code == 200 and "htmx:beforeSwap" in script.get_data(as_text=True)
