@@ -77,6 +77,18 @@ def test_treatments_from_the_treatments_collection_with_cosd_codes(app, golden_d
     assert first.findtext("PrimaryPathway/Staging/NCategoryIntegratedStage") == "1b"
 
 
+def test_legacy_capitalised_treatment_types_export_as_their_modality(app, database, golden_data):
+    """The export reads the type through the domain's canonical_type: "Surgery"
+    is an operation (with its Surgery group), "Chemotherapy" is modality 02."""
+    database.treatments.update_many({"treatment_type": "surgery"}, {"$set": {"treatment_type": "Surgery"}})
+    database.treatments.update_many({"treatment_type": "chemotherapy"}, {"$set": {"treatment_type": "Chemotherapy"}})
+    data, export = export_bytes(app, 9)
+    treatments = records(parse_valid(data, 9))[0].findall("Treatment")
+    assert [t.find("CancerTreatmentModalityRegistration").get("code") for t in treatments] == ["05", "01", "02"]
+    assert treatments[1].find("Surgery/PrimaryProcedureOpcs").get("code") == "H101"
+    assert export.left_out == []
+
+
 def test_v10_uses_the_renamed_discharge_destination(app, golden_data):
     data, _ = export_bytes(app, 10)
     doc = parse_valid(data, 10)

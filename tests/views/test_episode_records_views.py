@@ -2,6 +2,7 @@
 htmx and as plain posts, validation (422, nothing saved), the
 treatment-before-referral warning, conflicts, the migration lock."""
 from datetime import datetime
+from html.parser import HTMLParser
 
 import pytest
 
@@ -313,3 +314,88 @@ def test_legacy_code_forms_show_selected_on_edit(app, auth, client, database, ep
     auth.login("clinician")
     page = client.get(f"/episodes/{episode['_id']}/treatments/{t['treatment_id']}/edit").get_data(as_text=True)
     assert '<option selected value="PR">' in page and '<option selected value="1">' in page
+
+
+class _FormValues(HTMLParser):
+    """What a browser would send for the first <form> of a page: every named
+    input (checked boxes only), the selected option of each select, textareas."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._select, self._textarea, self._done = {}, None, None, False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if self._done:
+            return
+        if tag == "input" and a.get("name"):
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.values[a["name"]] = a.get("value", "y")
+            elif a.get("type") != "submit":
+                self.values[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select = a.get("name")
+            self.values.setdefault(self._select, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self.values[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "form":
+            self._done = True
+
+    def handle_data(self, data):
+        if self._textarea and not self._done:
+            self.values[self._textarea] += data
+
+
+def _form_values(page):
+    parser = _FormValues()
+    parser.feed(page[page.index("<form method=\"post\"", page.index('data-testid="treatment-form"') - 200):])
+    return parser.values
+
+
+def test_legacy_capitalised_type_is_read_as_chemotherapy(auth, client, database, episode):
+    """Issue 11's bug: a treatment stored as "Chemotherapy" (legacy
+    capitalisation) opened as a surgery form, and saving it deleted its
+    chemotherapy fields. Every reader goes through canonical_type."""
+    database.treatments.insert_one({
+        "treatment_id": "TRT-LEGACY01", "episode_id": str(episode["_id"]), "patient_id": episode["patient_id"],
+        "treatment_type": "Chemotherapy", "treatment_date": datetime(2024, 4, 1), "treatment_intent": "01",
+        "provider_organisation": "RX1", "treatment_site": None, "adjunctive_therapy": "1",
+        "regimen": "FOLFOX", "cycles": 6, "start_date": datetime(2024, 4, 1), "end_date": datetime(2024, 7, 1),
+        "chemo_timing": "adjuvant", "response": "PR", "response_date": datetime(2024, 7, 20)})
+    auth.login("clinician")
+    listing = client.get(f"/episodes/{episode['_id']}/treatments", headers={"HX-Request": "true"})
+    row = listing.get_data(as_text=True)
+    row = row[row.index('id="treatment-TRT-LEGACY01"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-type="chemotherapy"' in row and "<td>Chemotherapy</td>" in row
+    assert "FOLFOX × 6 cycles; response: Partial response (20 Jul 2024)" in row
+
+    url = f"/episodes/{episode['_id']}/treatments/TRT-LEGACY01/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-type="chemotherapy"' in page and "Chemotherapy details" in page
+    assert 'name="opcs4_primary"' not in page
+    values = _form_values(page)
+    assert values["treatment_type"] == "chemotherapy"
+    assert values["regimen"] == "FOLFOX" and values["cycles"] == "6" and values["start_date"] == "2024-04-01"
+    assert values["end_date"] == "2024-07-01" and values["chemo_timing"] == "adjuvant"
+    assert values["response"] == "PR" and values["response_date"] == "2024-07-20"
+
+    saved = auth.post(url, values)
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    stored = database.treatments.find_one({"treatment_id": "TRT-LEGACY01"})
+    assert stored["treatment_type"] == "chemotherapy"
+    assert {k: stored.get(k) for k in ("regimen", "cycles", "start_date", "end_date", "chemo_timing", "response",
+                                        "response_date")} == {
+        "regimen": "FOLFOX", "cycles": 6, "start_date": datetime(2024, 4, 1), "end_date": datetime(2024, 7, 1),
+        "chemo_timing": "adjuvant", "response": "PR", "response_date": datetime(2024, 7, 20)}
+    assert "opcs4_primary" not in stored and stored["version"] == 2

@@ -9,6 +9,7 @@ treatment). Values are read however they were stored. Pure."""
 from datetime import date
 
 from webapp.domain import codes
+from webapp.domain.treatments import type_label, type_of
 from webapp.domain.validators import DAY, as_date
 
 _ADJUNCTIVE_ROLE = {"1": "adjuvant", "2": "neo-adjuvant"}
@@ -20,12 +21,8 @@ def _day(value):
     return value if isinstance(value, date) else None
 
 
-def _kind(treatment):
-    return codes.find(codes.TREATMENT_TYPE, treatment.get("treatment_type"))
-
-
 def _operation(treatments):
-    operations = [(t, _day(t.get("treatment_date"))) for t in treatments if _kind(t) == "surgery"]
+    operations = [(t, _day(t.get("treatment_date"))) for t in treatments if type_of(t) == "surgery"]
     operations = [(t, d) for t, d in operations if d]
     resections = [d for t, d in operations if codes.is_major_resection(t.get("opcs4_primary"))]
     return min(resections or [d for _, d in operations], default=None)
@@ -37,10 +34,10 @@ def out_of_order(treatments):
     operation = _operation(treatments)
     notes = []
     for t in treatments:
-        kind = _kind(t)
+        kind = type_of(t)
         if kind == "surgery":
             continue
-        name = codes.label(codes.TREATMENT_TYPE, kind or t.get("treatment_type"))
+        name = type_label(t.get("treatment_type"))
         started = _day(t.get("start_date") or t.get("treatment_date"))
         by_adjunctive = _ADJUNCTIVE_ROLE.get(codes.find(codes.ADJUNCTIVE_THERAPY, t.get("adjunctive_therapy")))
         by_timing = _TIMING_ROLE.get(codes.find(codes.CHEMO_TIMING, t.get("chemo_timing")))

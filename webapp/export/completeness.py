@@ -6,6 +6,8 @@ NBOCA-only items (not carried in COSD XML) are counted from the documents.
 """
 from dataclasses import dataclass
 
+from webapp.domain.treatments import type_of
+
 
 def _path(*keys):
     def get(bundle, values):
@@ -25,7 +27,7 @@ def _each_treatment(key):
 def _each_surgery(key, raw=False):
     def get(bundle, values):
         if raw:
-            return all(t.get(key) not in (None, "") for t in bundle.treatments if t.get("treatment_type") == "surgery")
+            return all(t.get(key) not in (None, "") for t in bundle.treatments if type_of(t) == "surgery")
         return all(t["Surgery"].get(key) not in (None, "", []) for t in values["Treatment"] if "Surgery" in t)
     return get
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 
 from webapp.domain import codes, nhs_number, validators
+from webapp.domain.treatments import type_label, type_of
 from webapp.export.icd10 import cosd_icd10
 
 # Record ids are stable per tumour, so the same data gives the same file
@@ -65,10 +66,10 @@ def _staging(tumour):
 
 
 def _treatment(t):
-    kind = t.get("treatment_type")
+    kind = type_of(t) or t.get("treatment_type")
     start = t.get("start_date") or t.get("treatment_date")
     values = {
-        "_where": f"treatment {t.get('treatment_id', '?')} ({codes.label(codes.TREATMENT_TYPE, kind)}, {day(start) or 'no date'})",
+        "_where": f"treatment {t.get('treatment_id', '?')} ({type_label(kind)}, {day(start) or 'no date'})",
         "AdjunctiveTherapy": code(t.get("adjunctive_therapy")),
         "CancerTreatmentIntent": code(t.get("treatment_intent")),
         "TreatmentStartDateCancer": day(start),

@@ -6,7 +6,7 @@ from wtforms import BooleanField, DecimalField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
 from webapp.domain import codes, validators
-from webapp.domain.treatments import COMMON_FIELDS, fields_of
+from webapp.domain.treatments import COMMON_FIELDS, fields_of, type_of
 from webapp.forms.common import CodeField, VersionedForm, date, integer, text, value
 
 
@@ -58,7 +58,8 @@ class TreatmentForm(VersionedForm):
     def for_record(cls, treatment, **kwargs):
         data = {}
         form_fields = cls(formdata=None)._fields
-        for name in COMMON_FIELDS + fields_of(treatment.get("treatment_type")):
+        kind = type_of(treatment)
+        for name in COMMON_FIELDS + fields_of(kind):
             v = treatment.get(name)
             field = form_fields.get(name)
             if isinstance(field, CodeField) and v is not None:
@@ -66,6 +67,8 @@ class TreatmentForm(VersionedForm):
                 # code it means, so saving the form does not drop it.
                 v = codes.find(field.code_list, v) or v
             data[name] = v.date() if isinstance(v, datetime) else v
+        # The type as the domain reads it ("Chemotherapy" is chemotherapy).
+        data["treatment_type"] = kind or data.get("treatment_type")
         if isinstance(data.get("opcs4_other"), list):
             data["opcs4_other"] = ", ".join(data["opcs4_other"])
         data["version"] = str(treatment.get("version", 1))

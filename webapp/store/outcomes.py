@@ -14,6 +14,7 @@ from collections import Counter
 
 from webapp import db
 from webapp.domain import codes, periods, validators
+from webapp.domain.treatments import canonical_type, type_label
 
 _READ = {"type": "$treatment_type", "access": "$surgical_access_type", "rtt": "$return_to_theatre",
          "anastomosis": "$anastomosis", "leak": "$anastomotic_leak", "readmission": "$readmission_30d",
@@ -36,12 +37,12 @@ def report(start, end, provider=None):
     code: count})] for the types with a response recorded} for the period."""
     by_type, by_approach, responses = {}, {}, {}
     for values, n in _combinations(start, end, provider):
-        kind = codes.find(codes.TREATMENT_TYPE, values.get("type"))
-        type_label = codes.label(codes.TREATMENT_TYPE, kind or values.get("type"), default="Not recorded")
-        by_type[type_label] = by_type.get(type_label, 0) + n
+        kind = canonical_type(values.get("type"))
+        label = type_label(values.get("type"), default="Not recorded")
+        by_type[label] = by_type.get(label, 0) + n
         response = codes.find(codes.RECIST_RESPONSE, values.get("response"))
         if response:
-            counts = responses.setdefault(type_label, dict.fromkeys(codes.RECIST_RESPONSE, 0))
+            counts = responses.setdefault(label, dict.fromkeys(codes.RECIST_RESPONSE, 0))
             counts[response] += n
         if kind == "surgery":
             access = codes.find(codes.SURGICAL_ACCESS_TYPE, values.get("access")) or values.get("access")

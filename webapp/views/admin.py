@@ -24,4 +24,12 @@ def storage_page():
         return redirect(url_for("admin.storage_page"))
     kept = storage.snapshots()
     return render_template("admin/storage.html", rows=storage.growth(storage.current(), kept[0] if kept else None),
-                           snapshots=kept)
+                           snapshots=[snapshot_totals(s) for s in kept])
+
+
+def snapshot_totals(snapshot):
+    """A snapshot with its totals over every collection: `documents`, and
+    `bytes` of data and indexes together (summed here, not in the page)."""
+    collections = snapshot.get("collections", [])
+    return {**snapshot, "documents": sum(c.get("documents", 0) for c in collections),
+            "bytes": sum(c.get("data_bytes", 0) + c.get("index_bytes", 0) for c in collections)}

@@ -2,7 +2,8 @@
 type-specific section is swapped by htmx when the type changes."""
 from flask import redirect, request, url_for
 
-from webapp.domain import codes, sequence
+from webapp.domain import sequence
+from webapp.domain.treatments import canonical_type, type_of
 from webapp.forms.treatments import form_class
 from webapp.security import WRITERS, is_htmx, role_required
 from webapp.store import episodes as episodes_store
@@ -14,11 +15,11 @@ DEFAULT_TYPE = "surgery"
 
 
 def chosen_type(record=None):
-    if request.method != "GET":
-        kind = request.form.get("treatment_type")
-    else:
-        kind = request.args.get("treatment_type") or (record or {}).get("treatment_type")
-    return kind if kind in codes.TREATMENT_TYPE else DEFAULT_TYPE
+    """The type whose form to show: the one asked for, else the record's
+    (read through the domain's canonical_type, so a legacy "Chemotherapy"
+    opens the chemotherapy form), else surgery."""
+    asked = request.form.get("treatment_type") if request.method != "GET" else request.args.get("treatment_type")
+    return (canonical_type(asked) if asked else type_of(record)) or DEFAULT_TYPE
 
 
 def make_form(episode, record):
