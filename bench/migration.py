@@ -44,24 +44,58 @@ def legacy_episode(i, n_treatments, n_tumours, rng):
     eid = ObjectId(i.to_bytes(12, "big"))
     mrn = f"MRN9{i:07d}"
     when = T0 + timedelta(days=i % 900)
-    treatments = [{
-        "treatment_id": f"TRT-B{i:08d}{t}", "treatment_type": TYPES[t % 3], "treatment_date": when + timedelta(days=30 * t),
-        "treatment_intent": "01", "provider_organisation": "RX1", "treatment_site": "RX1RA",
-        "adjunctive_therapy": "3", "opcs4_primary": "H073", "asa_grade": rng.choice("1234"),
-        "consultant_surgeon": "Mr A Surgeon", "length_of_stay_days": rng.randint(3, 21),
-        "created_at": T0, "last_modified_at": T0, "version": 1,
-    } for t in range(n_treatments)]
-    tumours = [{
-        "tumour_id": f"TUM-B{i:08d}{t}", "tumour_type": "primary", "site": "Sigmoid colon", "icd10_code": "C18.7",
-        "snomed_morphology_code": "8140/3",
-        "tnm_staging": {"tnm_version": "8", "clinical": {"prefix": "c", "t": "3", "n": "1a", "m": "0"}},
-        "pathology": {"grade": "G2", "lymph_nodes_examined": 14, "lymph_nodes_positive": 1},
-        "diagnosis_date": when, "created_at": T0, "last_modified_at": T0, "version": 1,
-    } for t in range(n_tumours)]
-    return {"_id": eid, "patient_id": mrn, "episode_type": "cancer", "referral_date": when,
-            "referral_source": "03", "mdt_date": when + timedelta(days=14), "care_plan_intent": "C",
-            "lead_clinician": "Mr A Surgeon", "provider_organisation": "RX1", "status": "open",
-            "created_at": T0, "last_modified_at": T0, "version": 1, "treatments": treatments, "tumours": tumours}
+    treatments = [
+        {
+            "treatment_id": f"TRT-B{i:08d}{t}",
+            "treatment_type": TYPES[t % 3],
+            "treatment_date": when + timedelta(days=30 * t),
+            "treatment_intent": "01",
+            "provider_organisation": "RX1",
+            "treatment_site": "RX1RA",
+            "adjunctive_therapy": "3",
+            "opcs4_primary": "H073",
+            "asa_grade": rng.choice("1234"),
+            "consultant_surgeon": "Mr A Surgeon",
+            "length_of_stay_days": rng.randint(3, 21),
+            "created_at": T0,
+            "last_modified_at": T0,
+            "version": 1,
+        }
+        for t in range(n_treatments)
+    ]
+    tumours = [
+        {
+            "tumour_id": f"TUM-B{i:08d}{t}",
+            "tumour_type": "primary",
+            "site": "Sigmoid colon",
+            "icd10_code": "C18.7",
+            "snomed_morphology_code": "8140/3",
+            "tnm_staging": {"tnm_version": "8", "clinical": {"prefix": "c", "t": "3", "n": "1a", "m": "0"}},
+            "pathology": {"grade": "G2", "lymph_nodes_examined": 14, "lymph_nodes_positive": 1},
+            "diagnosis_date": when,
+            "created_at": T0,
+            "last_modified_at": T0,
+            "version": 1,
+        }
+        for t in range(n_tumours)
+    ]
+    return {
+        "_id": eid,
+        "patient_id": mrn,
+        "episode_type": "cancer",
+        "referral_date": when,
+        "referral_source": "03",
+        "mdt_date": when + timedelta(days=14),
+        "care_plan_intent": "C",
+        "lead_clinician": "Mr A Surgeon",
+        "provider_organisation": "RX1",
+        "status": "open",
+        "created_at": T0,
+        "last_modified_at": T0,
+        "version": 1,
+        "treatments": treatments,
+        "tumours": tumours,
+    }
 
 
 def fill(database, count, n_treatments, n_tumours, chunk=2000):
@@ -125,9 +159,12 @@ def main(argv=None):
     parser.add_argument("--treatments", type=int, default=3)
     parser.add_argument("--tumours", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=apply.DEFAULT_BATCH)
-    parser.add_argument("--storage", choices=("disk", "memory"), default="disk",
-                        help="embedded server storage: on disk with sync on commit, as the app runs it (default), "
-                             "or in memory")
+    parser.add_argument(
+        "--storage",
+        choices=("disk", "memory"),
+        default="disk",
+        help="embedded server storage: on disk with sync on commit, as the app runs it (default), or in memory",
+    )
     args = parser.parse_args(argv)
     sample = min(args.sample, args.episodes)
 
@@ -147,15 +184,21 @@ def main(argv=None):
     try:
         for name in names.values():
             client.drop_database(name)
-        dbs = {k: db.configure(uri, name, timeout_ms=TIMEOUT_MS) if k == "optimised"
-               else db.database(uri, name, timeout_ms=TIMEOUT_MS) for k, name in names.items()}
+        dbs = {
+            k: db.configure(uri, name, timeout_ms=TIMEOUT_MS)
+            if k == "optimised"
+            else db.database(uri, name, timeout_ms=TIMEOUT_MS)
+            for k, name in names.items()
+        }
         t = time.perf_counter()
         fill(dbs["optimised"], args.episodes, args.treatments, args.tumours)
         fill(dbs["floor"], args.episodes, args.treatments, args.tumours)
         fill(dbs["naive"], sample, args.treatments, args.tumours)
-        print(f"generated {args.episodes} + {args.episodes} + {sample} legacy episodes "
-              f"({args.treatments} treatments, {args.tumours} tumour each) in {time.perf_counter() - t:.1f} s",
-              flush=True)
+        print(
+            f"generated {args.episodes} + {args.episodes} + {sample} legacy episodes "
+            f"({args.treatments} treatments, {args.tumours} tumour each) in {time.perf_counter() - t:.1f} s",
+            flush=True,
+        )
 
         optimised_s = optimised(dbs["optimised"], args.batch_size)
         print(f"(a) optimised: {args.episodes} episodes in {optimised_s:.2f} s", flush=True)
@@ -168,16 +211,24 @@ def main(argv=None):
         optimised_eps = args.episodes / optimised_s
         print()
         print(f"{'':12}{'episodes':>10}{'seconds':>10}{'episodes/s':>12}{'items/s':>10}")
-        print(f"{'optimised':12}{args.episodes:>10}{optimised_s:>10.2f}{optimised_eps:>12.0f}{items / optimised_s:>10.0f}")
-        print(f"{'naive':12}{sample:>10}{naive_s:>10.2f}{naive_eps:>12.0f}"
-              f"{sample * (args.treatments + args.tumours) / naive_s:>10.0f}")
-        print(f"{'floor':12}{args.episodes:>10}{floor_s:>10.2f}{args.episodes / floor_s:>12.0f}{items / floor_s:>10.0f}")
+        print(
+            f"{'optimised':12}{args.episodes:>10}{optimised_s:>10.2f}{optimised_eps:>12.0f}{items / optimised_s:>10.0f}"
+        )
+        print(
+            f"{'naive':12}{sample:>10}{naive_s:>10.2f}{naive_eps:>12.0f}"
+            f"{sample * (args.treatments + args.tumours) / naive_s:>10.0f}"
+        )
+        print(
+            f"{'floor':12}{args.episodes:>10}{floor_s:>10.2f}{args.episodes / floor_s:>12.0f}{items / floor_s:>10.0f}"
+        )
         # No migration that writes these documents into these indexed collections
         # can go faster than the floor: this is the best ratio the server allows.
         print(f"ceiling: the floor is {(args.episodes / floor_s) / naive_eps:.2f}x the naive throughput on this server")
-        print(f"RESULT episodes={args.episodes} optimised_s={optimised_s:.2f} floor_s={floor_s:.2f} "
-              f"naive_episodes_per_s={naive_eps:.1f} optimised_episodes_per_s={optimised_eps:.1f} "
-              f"ratio={optimised_eps / naive_eps:.2f} floor_ratio={optimised_s / floor_s:.2f}")
+        print(
+            f"RESULT episodes={args.episodes} optimised_s={optimised_s:.2f} floor_s={floor_s:.2f} "
+            f"naive_episodes_per_s={naive_eps:.1f} optimised_episodes_per_s={optimised_eps:.1f} "
+            f"ratio={optimised_eps / naive_eps:.2f} floor_ratio={optimised_s / floor_s:.2f}"
+        )
     finally:
         # Our own server goes with its directory; dropping 100k-episode
         # databases on it would take minutes.

@@ -46,25 +46,64 @@ def seed(uri, name):
     episode = episodes.create(patient, {"referral_date": datetime(2024, 1, 1), "referral_source": "03",
                                         "provider_organisation": "RX1", "status": "open"}, "bench")
     for i in range(5):
-        tumours.add(episode, {"tumour_type": "primary" if i == 0 else "metastasis", "site": "Sigmoid colon",
-                              "icd10_code": "C18.7", "snomed_morphology_code": "35917007",
-                              "tnm_staging": {"tnm_version": "8", "clinical": {"prefix": "c", "t": "3", "n": "1a", "m": "0"},
-                                              "pathological": {"prefix": "p", "t": "3", "n": "1a", "m": "0"}},
-                              "pathology": {"grade": "G2", "lymph_nodes_examined": 14, "lymph_nodes_positive": 1,
-                                            "crm_status": "clear", "crm_distance_mm": 4.5, "emvi": "absent"},
-                              "diagnosis_date": datetime(2024, 1, 20) + timedelta(days=i)}, "bench")
+        tumours.add(
+            episode,
+            {
+                "tumour_type": "primary" if i == 0 else "metastasis",
+                "site": "Sigmoid colon",
+                "icd10_code": "C18.7",
+                "snomed_morphology_code": "35917007",
+                "tnm_staging": {
+                    "tnm_version": "8",
+                    "clinical": {"prefix": "c", "t": "3", "n": "1a", "m": "0"},
+                    "pathological": {"prefix": "p", "t": "3", "n": "1a", "m": "0"},
+                },
+                "pathology": {
+                    "grade": "G2",
+                    "lymph_nodes_examined": 14,
+                    "lymph_nodes_positive": 1,
+                    "crm_status": "clear",
+                    "crm_distance_mm": 4.5,
+                    "emvi": "absent",
+                },
+                "diagnosis_date": datetime(2024, 1, 20) + timedelta(days=i),
+            },
+            "bench",
+        )
     for i in range(50):
-        treatments.add(episode, {"treatment_type": "chemotherapy", "treatment_date": datetime(2024, 2, 1) + timedelta(days=i),
-                                 "treatment_intent": "01", "provider_organisation": "RX1", "treatment_site": None,
-                                 "adjunctive_therapy": "1", "regimen": "CAPOX", "cycles": 8,
-                                 "start_date": datetime(2024, 2, 1), "end_date": datetime(2024, 5, 1),
-                                 "chemo_timing": "adjuvant"}, "bench")
+        treatments.add(
+            episode,
+            {
+                "treatment_type": "chemotherapy",
+                "treatment_date": datetime(2024, 2, 1) + timedelta(days=i),
+                "treatment_intent": "01",
+                "provider_organisation": "RX1",
+                "treatment_site": None,
+                "adjunctive_therapy": "1",
+                "regimen": "CAPOX",
+                "cycles": 8,
+                "start_date": datetime(2024, 2, 1),
+                "end_date": datetime(2024, 5, 1),
+                "chemo_timing": "adjuvant",
+            },
+            "bench",
+        )
     return user.id, str(episode["_id"])
 
 
 def gunicorn(target, port, env):
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-           "--log-level", "warning", target]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        target,
+    ]
     proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -151,8 +190,14 @@ def drive(port, paths, headers, seconds, clients):
     def pct(p):
         return latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000 if latencies else 0.0
 
-    return {"rps": len(latencies) / elapsed, "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
-            "errors": sum(errors), "requests": len(latencies)}
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "errors": sum(errors),
+        "requests": len(latencies),
+    }
 
 
 def main():
@@ -172,9 +217,16 @@ def main():
     procs = []
     try:
         user_id, episode_id = seed(uri, name)
-        env = {**os.environ, "MONGODB_URI": uri, "MONGODB_DB": name, "SECRET_KEY": uuid.uuid4().hex,
-               "VAR_DIR": str(tmp / "var"), "BENCH_USER_ID": user_id, "BENCH_EPISODE_ID": episode_id,
-               "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "MONGODB_URI": uri,
+            "MONGODB_DB": name,
+            "SECRET_KEY": uuid.uuid4().hex,
+            "VAR_DIR": str(tmp / "var"),
+            "BENCH_USER_ID": user_id,
+            "BENCH_EPISODE_ID": episode_id,
+            "PYTHONPATH": str(ROOT),
+        }
         paths = [f"/episodes/{episode_id}/tumours", f"/episodes/{episode_id}/treatments"]
         results = {}
 
@@ -204,16 +256,22 @@ def main():
             db.client_for(uri).drop_database(name)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"{args.clients} clients, {args.seconds:.0f} s each; episode with 50 treatments and 5 tumours; "
-          "gunicorn 2 workers")
+    print(
+        f"{args.clients} clients, {args.seconds:.0f} s each; episode with 50 treatments and 5 tumours; "
+        "gunicorn 2 workers"
+    )
     print(f"{'':8}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for label, r in results.items():
-        print(f"{label:8}{r['requests']:>10}{r['rps']:>10.1f}{r['p50']:>10.1f}{r['p95']:>10.1f}{r['p99']:>10.1f}"
-              f"{r['errors']:>8}")
+        print(
+            f"{label:8}{r['requests']:>10}{r['rps']:>10.1f}{r['p50']:>10.1f}{r['p95']:>10.1f}{r['p99']:>10.1f}"
+            f"{r['errors']:>8}"
+        )
     app, floor = results["app"], results["floor"]
     ratio = floor["rps"] / app["rps"] if app["rps"] else float("inf")
-    print(f"RESULT rps={app['rps']:.1f} p50_ms={app['p50']:.1f} p95_ms={app['p95']:.1f} p99_ms={app['p99']:.1f} "
-          f"errors={app['errors'] + floor['errors']} floor_rps={floor['rps']:.1f} floor_ratio={ratio:.2f}")
+    print(
+        f"RESULT rps={app['rps']:.1f} p50_ms={app['p50']:.1f} p95_ms={app['p95']:.1f} p99_ms={app['p99']:.1f} "
+        f"errors={app['errors'] + floor['errors']} floor_rps={floor['rps']:.1f} floor_ratio={ratio:.2f}"
+    )
 
 
 if __name__ == "__main__":

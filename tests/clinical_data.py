@@ -17,7 +17,7 @@ def make_patient(mrn="MRN0000001", index=0, **overrides):
 
 
 def _take(iterator, n):
-    for _, item in zip(range(n), iterator):
+    for _, item in zip(range(n), iterator, strict=False):
         yield item
 
 

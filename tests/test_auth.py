@@ -31,8 +31,12 @@ def test_login_and_logout(auth, client):
 
 def test_wrong_password_and_unknown_user_say_the_same(auth, client):
     auth.ensure_user("clinician")
-    wrong_password = client.post("/login", data={"username": "test-clinician", "password": "nope", "csrf_token": auth.csrf_token()})
-    unknown_user = client.post("/login", data={"username": "nobody", "password": PASSWORD, "csrf_token": auth.csrf_token()})
+    wrong_password = client.post(
+        "/login", data={"username": "test-clinician", "password": "nope", "csrf_token": auth.csrf_token()}
+    )
+    unknown_user = client.post(
+        "/login", data={"username": "nobody", "password": PASSWORD, "csrf_token": auth.csrf_token()}
+    )
     assert wrong_password.status_code == unknown_user.status_code == 401
     message = "The username or password is not right."
     assert message in wrong_password.get_data(as_text=True)
@@ -44,10 +48,14 @@ def test_failed_logins_are_rate_limited(app, auth, client):
     auth.ensure_user("clinician")
     limit = app.config["LOGIN_MAX_FAILURES"]
     for _ in range(limit):
-        r = client.post("/login", data={"username": "test-clinician", "password": "bad", "csrf_token": auth.csrf_token()})
+        r = client.post(
+            "/login", data={"username": "test-clinician", "password": "bad", "csrf_token": auth.csrf_token()}
+        )
         assert r.status_code == 401
     # Now even the right password is refused until the window passes.
-    r = client.post("/login", data={"username": "test-clinician", "password": PASSWORD, "csrf_token": auth.csrf_token()})
+    r = client.post(
+        "/login", data={"username": "test-clinician", "password": PASSWORD, "csrf_token": auth.csrf_token()}
+    )
     assert r.status_code == 429
     assert "Too many failed sign-ins" in r.get_data(as_text=True)
     assert client.get("/").status_code == 302
@@ -61,8 +69,10 @@ def test_failed_logins_are_audited(auth, client, database):
 
 def test_login_never_redirects_off_site(auth, client):
     auth.ensure_user("clinician")
-    r = client.post("/login?next=https://evil.example/", data={
-        "username": "test-clinician", "password": PASSWORD, "csrf_token": auth.csrf_token()})
+    r = client.post(
+        "/login?next=https://evil.example/",
+        data={"username": "test-clinician", "password": PASSWORD, "csrf_token": auth.csrf_token()},
+    )
     assert r.headers["Location"] == "/"
 
 

@@ -32,7 +32,9 @@ def test_seed_demo_new_shape(runner, database):
     assert {t["admission_type"] for t in surgery} == set(codes.SURGICAL_ADMISSION_TYPE)
     assert {"chemotherapy", "radiotherapy"} <= set(database.treatments.distinct("treatment_type"))
     assert database.tumours.count_documents({"icd10_code": {"$regex": "^C21"}}) > 0
-    multi = database.tumours.aggregate([{"$group": {"_id": "$episode_id", "n": {"$sum": 1}}}, {"$match": {"n": {"$gt": 1}}}])
+    multi = database.tumours.aggregate(
+        [{"$group": {"_id": "$episode_id", "n": {"$sum": 1}}}, {"$match": {"n": {"$gt": 1}}}]
+    )
     assert len(list(multi)) > 0
 
 

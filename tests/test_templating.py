@@ -2,8 +2,8 @@
 one canonical reading of a stored treatment type they rely on."""
 import re
 from datetime import date, datetime
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 

@@ -58,7 +58,7 @@ def users_create(username, role):
     try:
         users.create(username, password, role, actor="cli")
     except DuplicateKeyError:
-        raise click.ClickException(f"a user named {username!r} already exists")
+        raise click.ClickException(f"a user named {username!r} already exists") from None
     click.echo(f"created {username} ({role})")
 
 

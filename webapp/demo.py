@@ -24,6 +24,9 @@ PROVIDERS = ["RX1", "RTH", "RGT"]  # synthetic-looking 3-character trust codes
 SITE_CODES = {"RX1": "RX1RA", "RTH": "RTH08", "RGT": "RGT01"}
 CLINICIANS = ["Mr A Surgeon", "Ms B Cutter", "Dr C Oncologist", "Mr D Resector"]
 POSTCODE_AREAS = ["NG7", "LS1", "M13", "B15", "CB2", "OX3", "S10", "NE1"]
+ACCESS_TYPES = list(codes.SURGICAL_ACCESS_TYPE)
+ADMISSION_TYPES = list(codes.SURGICAL_ADMISSION_TYPE)
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters a postcode's inward part may use
 CHEMO_REGIMENS = ["CAPOX", "FOLFOX", "Capecitabine", "FOLFIRI", "FOLFOXIRI"]
 OPCS_BY_SITE = {"C18.0": "H071", "C18.2": "H071", "C18.3": "H072", "C18.4": "H073", "C18.5": "H081",
                 "C18.6": "H091", "C18.7": "H101", "C18.9": "H073", "C19": "H331", "C20": "H332",
@@ -45,86 +48,95 @@ def _tumour_id(rng):
     return records.new_id("tumours", rng)
 
 
+# The treatment plans an episode may follow, drawn one per episode.
+PLANS = [["surgery"], ["surgery", "chemotherapy"], ["radiotherapy", "surgery"], ["chemotherapy"],
+         ["surgery", "chemotherapy", "immunotherapy"], ["endoscopic"], ["palliative"]]
+NOW = datetime(2026, 1, 1)  # the demo's "created" stamp, fixed so data are the same for a seed
+
+
 def generate(patients=50, seed=1, start=datetime(2023, 1, 1), days=900):
     """Return {"patients": [...], "episodes": [...], "tumours": [...], "treatments": [...]}.
-    Tumours and treatments carry `episode_id` (ObjectId string) and `patient_id` (MRN)."""
+    Tumours and treatments carry `episode_id` (ObjectId string) and `patient_id` (MRN).
+    The same seed gives the same data (one generator, drawn in a fixed order)."""
     rng = random.Random(seed)
     numbers = nhs_number.test_range(seed * 1000)
     out = {"patients": [], "episodes": [], "tumours": [], "treatments": []}
-    access_types = list(codes.SURGICAL_ACCESS_TYPE)
-    admission_types = list(codes.SURGICAL_ADMISSION_TYPE)
-    surgery_count = 0
-    now = datetime(2026, 1, 1)
+    surgeries = [0]  # surgeries so far: cycles through every access and admission type
     for i in range(patients):
-        mrn = f"MRN{seed:02d}{i:06d}"
-        # Every 12th patient is under 18 at diagnosis: out of the audit's scope.
-        age = rng.randint(10, 17) if i % 12 == 11 else rng.randint(35, 92)
-        dob = _day(start - timedelta(days=age * 365 + rng.randint(0, 364)))
-        patient = {
-            "_id": _object_id(rng),
-            "mrn": mrn,
-            "nhs_number": next(numbers) if i % 20 != 19 else None,  # a few not yet traced
-            "nhs_number_status": "01" if i % 20 != 19 else "03",
-            "first_name": rng.choice(FIRST_NAMES),
-            "last_name": rng.choice(LAST_NAMES),
-            "date_of_birth": dob,
-            "sex": rng.choice(["1", "2"]),
-            "ethnic_category": rng.choice(list(codes.ETHNIC_CATEGORY)),
-            "postcode": f"{rng.choice(POSTCODE_AREAS)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
-            "created_at": now,
-            "last_modified_at": now,
-            "version": 1,
-        }
+        patient = _patient(rng, numbers, seed, i, start)
         out["patients"].append(patient)
         for e in range(1 if i % 5 else 2):
-            provider = rng.choice(PROVIDERS)
-            referral = _day(start + timedelta(days=rng.randint(0, days)))
-            first_seen = referral + timedelta(days=rng.randint(3, 14))
-            mdt = first_seen + timedelta(days=rng.randint(5, 21))
-            episode_id = _object_id(rng)
-            closed = rng.random() < 0.3
-            episode = {
-                "_id": episode_id,
-                "patient_id": mrn,
-                "episode_type": "cancer",
-                "referral_date": referral,
-                "referral_source": rng.choice(list(codes.REFERRAL_SOURCE)),
-                "first_seen_date": first_seen,
-                "mdt_date": mdt,
-                "mdt_outcome": rng.choice(["surgery", "neoadjuvant", "chemotherapy", "surveillance"]),
-                "care_plan_intent": rng.choice(["C", "C", "C", "Z"]),
-                "lead_clinician": rng.choice(CLINICIANS),
-                "provider_organisation": provider,
-                "performance_status": rng.choice(["0", "1", "1", "2", "3"]),
-                "status": "closed" if closed else "open",
-                "created_at": now,
-                "last_modified_at": now,
-                "version": 1,
-            }
-            out["episodes"].append(episode)
-            # Every 9th episode is anal cancer (C21): recorded, not in NBOCA's scope.
-            primary_site = "C21.1" if (i + e) % 9 == 8 else rng.choice(list(codes.COLORECTAL_SITES))
-            n_tumours = 2 if i % 7 == 3 else 1  # some episodes have several tumours
-            diag = mdt - timedelta(days=rng.randint(0, 4))
-            tumours = [_tumour(rng, episode_id, mrn, primary_site, diag, "primary")]
-            if n_tumours == 2:
-                tumours.append(_tumour(rng, episode_id, mrn, primary_site, diag + timedelta(days=10), "metastasis"))
-            out["tumours"].extend(tumours)
-            when = mdt + timedelta(days=rng.randint(7, 28))
-            plan = rng.choice([["surgery"], ["surgery", "chemotherapy"], ["radiotherapy", "surgery"],
-                               ["chemotherapy"], ["surgery", "chemotherapy", "immunotherapy"], ["endoscopic"], ["palliative"]])
-            # Make sure every access type and admission type code appears.
-            if i < len(access_types) and "surgery" not in plan:
-                plan = ["surgery"] + plan
-            for kind in plan:
-                t = _treatment(rng, kind, episode_id, mrn, provider, when, primary_site,
-                               access_types[surgery_count % len(access_types)],
-                               admission_types[surgery_count % len(admission_types)])
-                if kind == "surgery":
-                    surgery_count += 1
-                out["treatments"].append(t)
-                when += timedelta(days=rng.randint(21, 90))
+            _episode(rng, out, i, e, patient["mrn"], start, days, surgeries)
     return out
+
+
+def _patient(rng, numbers, seed, i, start):
+    # Every 12th patient is under 18 at diagnosis: out of the audit's scope.
+    age = rng.randint(10, 17) if i % 12 == 11 else rng.randint(35, 92)
+    dob = _day(start - timedelta(days=age * 365 + rng.randint(0, 364)))
+    return {
+        "_id": _object_id(rng),
+        "mrn": f"MRN{seed:02d}{i:06d}",
+        "nhs_number": next(numbers) if i % 20 != 19 else None,  # a few not yet traced
+        "nhs_number_status": "01" if i % 20 != 19 else "03",
+        "first_name": rng.choice(FIRST_NAMES),
+        "last_name": rng.choice(LAST_NAMES),
+        "date_of_birth": dob,
+        "sex": rng.choice(["1", "2"]),
+        "ethnic_category": rng.choice(list(codes.ETHNIC_CATEGORY)),
+        "postcode": f"{rng.choice(POSTCODE_AREAS)} {rng.randint(1, 9)}"
+        f"{rng.choice(INWARD_LETTERS)}{rng.choice(INWARD_LETTERS)}",
+        "created_at": NOW,
+        "last_modified_at": NOW,
+        "version": 1,
+    }
+
+
+def _episode(rng, out, i, e, mrn, start, days, surgeries):
+    provider = rng.choice(PROVIDERS)
+    referral = _day(start + timedelta(days=rng.randint(0, days)))
+    first_seen = referral + timedelta(days=rng.randint(3, 14))
+    mdt = first_seen + timedelta(days=rng.randint(5, 21))
+    episode_id = _object_id(rng)
+    closed = rng.random() < 0.3
+    out["episodes"].append({
+        "_id": episode_id,
+        "patient_id": mrn,
+        "episode_type": "cancer",
+        "referral_date": referral,
+        "referral_source": rng.choice(list(codes.REFERRAL_SOURCE)),
+        "first_seen_date": first_seen,
+        "mdt_date": mdt,
+        "mdt_outcome": rng.choice(["surgery", "neoadjuvant", "chemotherapy", "surveillance"]),
+        "care_plan_intent": rng.choice(["C", "C", "C", "Z"]),
+        "lead_clinician": rng.choice(CLINICIANS),
+        "provider_organisation": provider,
+        "performance_status": rng.choice(["0", "1", "1", "2", "3"]),
+        "status": "closed" if closed else "open",
+        "created_at": NOW,
+        "last_modified_at": NOW,
+        "version": 1,
+    })
+    # Every 9th episode is anal cancer (C21): recorded, not in NBOCA's scope.
+    primary_site = "C21.1" if (i + e) % 9 == 8 else rng.choice(list(codes.COLORECTAL_SITES))
+    n_tumours = 2 if i % 7 == 3 else 1  # some episodes have several tumours
+    diag = mdt - timedelta(days=rng.randint(0, 4))
+    out["tumours"].append(_tumour(rng, episode_id, mrn, primary_site, diag, "primary"))
+    if n_tumours == 2:
+        out["tumours"].append(_tumour(rng, episode_id, mrn, primary_site, diag + timedelta(days=10), "metastasis"))
+    when = mdt + timedelta(days=rng.randint(7, 28))
+    plan = rng.choice(PLANS)
+    # Make sure every access type and admission type code appears.
+    if i < len(ACCESS_TYPES) and "surgery" not in plan:
+        plan = ["surgery"] + plan
+    for kind in plan:
+        n = surgeries[0]
+        out["treatments"].append(_treatment(rng, kind, episode_id, mrn, provider, when, primary_site,
+                                            ACCESS_TYPES[n % len(ACCESS_TYPES)],
+                                            ADMISSION_TYPES[n % len(ADMISSION_TYPES)]))
+        if kind == "surgery":
+            surgeries[0] += 1
+        when += timedelta(days=rng.randint(21, 90))
 
 
 def _tumour(rng, episode_id, mrn, site, diagnosis_date, tumour_type):
@@ -175,10 +187,15 @@ def _treatment(rng, kind, episode_id, mrn, provider, when, site, access_type, ad
         "last_modified_at": datetime(2026, 1, 1),
         "version": 1,
     }
-    if kind == "surgery":
-        complications = rng.random() < 0.25
-        leak = complications and rng.random() < 0.4
-        doc.update({
+    TYPE_FIELDS.get(kind, _other)(rng, doc, when, site, access_type, admission_type)
+    return doc
+
+
+def _surgery(rng, doc, when, site, access_type, admission_type):
+    complications = rng.random() < 0.25
+    leak = complications and rng.random() < 0.4
+    doc.update(
+        {
             "adjunctive_therapy": "3",
             "opcs4_primary": OPCS_BY_SITE.get(site, "H073"),
             "opcs4_other": ["Y751"] if access_type in ("4", "5") else [],
@@ -196,42 +213,55 @@ def _treatment(rng, kind, episode_id, mrn, provider, when, site, access_type, ad
             "return_to_theatre": "Y" if leak else "N",
             "length_of_stay_days": rng.randint(3, 21),
             "readmission_30d": rng.random() < 0.1,
-        })
-        # Derived, not drawn: adding them leaves every random draw (and so the
-        # rest of the demo data) unchanged.
-        doc["discharge_date"] = when + timedelta(days=doc["length_of_stay_days"])
-        doc["discharge_destination"] = "19"
-    elif kind == "chemotherapy":
-        cycles = rng.randint(4, 12)
-        doc.update({
+        }
+    )
+    # Derived, not drawn: adding them leaves every random draw (and so the
+    # rest of the demo data) unchanged.
+    doc["discharge_date"] = when + timedelta(days=doc["length_of_stay_days"])
+    doc["discharge_destination"] = "19"
+
+
+def _chemotherapy(rng, doc, when, *_):
+    cycles = rng.randint(4, 12)
+    doc.update(
+        {
             "adjunctive_therapy": rng.choice(["1", "2"]),
             "regimen": rng.choice(CHEMO_REGIMENS),
             "cycles": cycles,
             "start_date": when,
             "end_date": when + timedelta(days=cycles * 14),
             "chemo_timing": rng.choice(list(codes.CHEMO_TIMING)),
-        })
-        # Derived, not drawn (so every other value stays as it was): CR6540
-        # agrees with the timing (its own draw above is kept only so later
-        # draws do not move), and the response is assessed four weeks after
-        # the last cycle.
-        doc["adjunctive_therapy"] = {"neoadjuvant": "2", "adjuvant": "1"}.get(doc["chemo_timing"], "3")
-        doc["response"] = "PR" if cycles >= 8 else "SD"
-        doc["response_date"] = doc["end_date"] + timedelta(days=28)
-    elif kind == "radiotherapy":
-        short = rng.random() < 0.5
-        doc.update({
+        }
+    )
+    # Derived, not drawn (so every other value stays as it was): CR6540
+    # agrees with the timing (its own draw above is kept only so later
+    # draws do not move), and the response is assessed four weeks after
+    # the last cycle.
+    doc["adjunctive_therapy"] = {"neoadjuvant": "2", "adjuvant": "1"}.get(doc["chemo_timing"], "3")
+    doc["response"] = "PR" if cycles >= 8 else "SD"
+    doc["response_date"] = doc["end_date"] + timedelta(days=28)
+
+
+def _radiotherapy(rng, doc, when, *_):
+    short = rng.random() < 0.5
+    doc.update(
+        {
             "adjunctive_therapy": "2",
             "total_dose_gy": 25.0 if short else 45.0,
             "fractions": 5 if short else 25,
             "start_date": when,
             "end_date": when + timedelta(days=5 if short else 35),
             "radiotherapy_course": "short" if short else "long",
-        })
-        doc["response"] = doc["response_date"] = None  # not assessed yet
-    else:
-        doc["adjunctive_therapy"] = "9"
-    return doc
+        }
+    )
+    doc["response"] = doc["response_date"] = None  # not assessed yet
+
+
+def _other(rng, doc, *_):
+    doc["adjunctive_therapy"] = "9"
+
+
+TYPE_FIELDS = {"surgery": _surgery, "chemotherapy": _chemotherapy, "radiotherapy": _radiotherapy}
 
 
 def legacy_shape(data):

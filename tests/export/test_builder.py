@@ -222,7 +222,8 @@ def test_header_is_validated_by_lxml_too(app, golden_data, monkeypatch):
     monkeypatch.setattr(service, "_prepare", lambda *a: runs.append(a) or real_prepare(*a))
     data, export = export_bytes(app, 9, organisation="not an org")
     assert not export.valid and data == b"" and len(runs) == 1
-    assert "does not validate" in export.message and "OrganisationIdentifierCodeOfSubmittingOrganisation" in export.message
+    assert "does not validate" in export.message
+    assert "OrganisationIdentifierCodeOfSubmittingOrganisation" in export.message
 
 
 def test_tumour_whose_episode_is_missing_is_listed(app, database, golden_data):

@@ -43,11 +43,16 @@ def test_cli_fails_without_a_valid_file(runner, app, golden_data, tmp_path):
 
 def test_cli_rejects_bad_arguments(runner, golden_data, tmp_path):
     out = str(tmp_path / "x.xml")
-    for args in (["--version", "11"], ["--version", "9", "--provider", "r x!"], ["--version", "9", "--provider", "RX12"]):
+    for args in (
+        ["--version", "11"],
+        ["--version", "9", "--provider", "r x!"],
+        ["--version", "9", "--provider", "RX12"],
+    ):
         result = runner.invoke(args=ARGS + args + ["-o", out])
         assert result.exit_code == 2, result.output
-    result = runner.invoke(args=["export", "nboca", "--version", "9", "--start", "2024-12-31", "--end", "2024-01-01",
-                                 "-o", out])
+    result = runner.invoke(
+        args=["export", "nboca", "--version", "9", "--start", "2024-12-31", "--end", "2024-01-01", "-o", out]
+    )
     assert result.exit_code == 2 and "end is before the start" in result.output
 
 

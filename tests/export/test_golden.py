@@ -30,6 +30,6 @@ def test_golden_files_differ_only_where_the_versions_do():
     v9 = (GOLDEN / "nboca-v9.xml").read_text("utf-8").splitlines()
     v10 = (GOLDEN / "nboca-v10.xml").read_text("utf-8").splitlines()
     assert len(v9) == len(v10)
-    differing = [(a, b) for a, b in zip(v9, v10) if a != b]
+    differing = [(a, b) for a, b in zip(v9, v10, strict=True) if a != b]
     assert all("COSD-v" in a or "<Id root=" in a or "DischargeDestination" in a for a, _ in differing)
     assert any("DischargeDestinationCodeHospitalProviderSpell" in b for _, b in differing)

@@ -48,7 +48,7 @@ def test_same_seed_same_documents(plain):
 
 
 def test_encrypted_build_decrypts_to_the_plain_one(plain, encrypted):
-    for a, b in zip(plain["patients"], encrypted["patients"]):
+    for a, b in zip(plain["patients"], encrypted["patients"], strict=True):
         for path in ("mrn", "nhs_number", "hospital_number", "demographics.first_name",
                      "demographics.date_of_birth"):
             assert _decrypted(_get(b, path)) == _get(a, path)

@@ -57,7 +57,9 @@ def test_items_added_since_go_back_appended_in_date_order(app, database, legacy)
     original = [t["treatment_id"] for t in episode["treatments"]]
     assert ids == original + ["TRT-NEW000000001", "TRT-NEW000000002"]
     assert "episode_id" not in back["treatments"][-1] and "_id" not in back["treatments"][-1]
-    assert [t["treatment_id"] for t in database.episodes.find_one({"_id": new_id})["treatments"]] == ["TRT-NEW000000003"]
+    assert [t["treatment_id"] for t in database.episodes.find_one({"_id": new_id})["treatments"]] == [
+        "TRT-NEW000000003"
+    ]
     assert database.treatments.count_documents({}) == 0
 
 

@@ -71,7 +71,11 @@ COLORECTAL_SITES = {
     "C18.9": "Colon, unspecified", "C19": "Rectosigmoid junction", "C20": "Rectum",
 }
 # Codes the service records but NBOCA excludes (anal cancer since April 2022).
-OUT_OF_SCOPE_SITES = {"C21.0": "Anus, unspecified", "C21.1": "Anal canal", "C21.8": "Overlapping lesion of rectum, anus and anal canal"}
+OUT_OF_SCOPE_SITES = {
+    "C21.0": "Anus, unspecified",
+    "C21.1": "Anal canal",
+    "C21.8": "Overlapping lesion of rectum, anus and anal canal",
+}
 ICD10_SITES = {**COLORECTAL_SITES, **OUT_OF_SCOPE_SITES}
 
 # SNOMED CT morphology (CR6400), the ones colorectal pathology reports use.
@@ -84,50 +88,94 @@ SNOMED_MORPHOLOGY = {
 }
 
 # CR0410 grade of differentiation
-GRADE = {"GX": "Cannot be assessed", "G1": "Well differentiated", "G2": "Moderately differentiated",
-         "G3": "Poorly differentiated", "G4": "Undifferentiated"}
+GRADE = {
+    "GX": "Cannot be assessed",
+    "G1": "Well differentiated",
+    "G2": "Moderately differentiated",
+    "G3": "Poorly differentiated",
+    "G4": "Undifferentiated",
+}
 
 TNM_VERSION = {"8": "UICC 8th edition", "7": "UICC 7th edition"}
 # CR6980 TNM coding edition
 TNM_CODING_EDITION = {"1": "UICC", "2": "AJCC", "3": "ENETS"}
 # Staging prefixes: c clinical, p pathological, y after neoadjuvant therapy.
-TNM_PREFIX = {"c": "c - clinical", "p": "p - pathological", "yc": "yc - clinical after therapy", "yp": "yp - pathological after therapy"}
+TNM_PREFIX = {
+    "c": "c - clinical",
+    "p": "p - pathological",
+    "yc": "yc - clinical after therapy",
+    "yp": "yp - pathological after therapy",
+}
 # Colorectal TNM 8 categories, stored without the letter (COSD convention).
 T_CATEGORY = {c: "T" + c for c in ["X", "0", "is", "1", "2", "3", "4a", "4b"]}
 N_CATEGORY = {c: "N" + c for c in ["X", "0", "1a", "1b", "1c", "2a", "2b"]}
 M_CATEGORY = {c: "M" + c for c in ["X", "0", "1a", "1b", "1c"]}
 
-CRM_STATUS = {"clear": "Clear (> 1 mm)", "involved": "Involved (<= 1 mm)", "not_applicable": "Not applicable", "unknown": "Not known"}
+CRM_STATUS = {
+    "clear": "Clear (> 1 mm)",
+    "involved": "Involved (<= 1 mm)",
+    "not_applicable": "Not applicable",
+    "unknown": "Not known",
+}
 EMVI = {"present": "Present", "absent": "Absent", "unknown": "Not known"}
 
 # --- Treatments -------------------------------------------------------------
 
 # Our treatment types, each with the COSD modality (CR2040) it exports as.
 TREATMENT_TYPE = {
-    "surgery": "Surgery", "chemotherapy": "Chemotherapy", "radiotherapy": "Radiotherapy",
-    "immunotherapy": "Immunotherapy", "endoscopic": "Endoscopic treatment", "palliative": "Palliative care / other",
+    "surgery": "Surgery",
+    "chemotherapy": "Chemotherapy",
+    "radiotherapy": "Radiotherapy",
+    "immunotherapy": "Immunotherapy",
+    "endoscopic": "Endoscopic treatment",
+    "palliative": "Palliative care / other",
 }
 TREATMENT_TYPE_MODALITY = {
-    "surgery": "01", "chemotherapy": "02", "radiotherapy": "05",
-    "immunotherapy": "15", "endoscopic": "97", "palliative": "07",
+    "surgery": "01",
+    "chemotherapy": "02",
+    "radiotherapy": "05",
+    "immunotherapy": "15",
+    "endoscopic": "97",
+    "palliative": "07",
 }
 
 # CR2040 cancer treatment modality (registration)
 TREATMENT_MODALITY = {
-    "01": "Surgery", "02": "Anti-cancer drug regimen (cytotoxic chemotherapy)", "03": "Anti-cancer drug regimen (hormone therapy)",
-    "04": "Chemoradiotherapy", "05": "Teletherapy (external beam radiotherapy)", "06": "Brachytherapy",
-    "07": "Specialist palliative care", "08": "Active monitoring", "09": "Non-specialist palliative care",
-    "10": "Radiofrequency ablation", "11": "High intensity focused ultrasound", "12": "Cryotherapy",
-    "13": "Proton therapy", "14": "Anti-cancer drug regimen (other)", "15": "Anti-cancer drug regimen (immunotherapy)",
-    "16": "Light therapy", "17": "Hyperbaric oxygen therapy", "19": "Radioisotope therapy",
-    "20": "Laser treatment", "21": "Biological therapies", "22": "Radiosurgery",
-    "97": "Other treatment", "98": "All treatment declined",
+    "01": "Surgery",
+    "02": "Anti-cancer drug regimen (cytotoxic chemotherapy)",
+    "03": "Anti-cancer drug regimen (hormone therapy)",
+    "04": "Chemoradiotherapy",
+    "05": "Teletherapy (external beam radiotherapy)",
+    "06": "Brachytherapy",
+    "07": "Specialist palliative care",
+    "08": "Active monitoring",
+    "09": "Non-specialist palliative care",
+    "10": "Radiofrequency ablation",
+    "11": "High intensity focused ultrasound",
+    "12": "Cryotherapy",
+    "13": "Proton therapy",
+    "14": "Anti-cancer drug regimen (other)",
+    "15": "Anti-cancer drug regimen (immunotherapy)",
+    "16": "Light therapy",
+    "17": "Hyperbaric oxygen therapy",
+    "19": "Radioisotope therapy",
+    "20": "Laser treatment",
+    "21": "Biological therapies",
+    "22": "Radiosurgery",
+    "97": "Other treatment",
+    "98": "All treatment declined",
 }
 
 # CR0680 cancer treatment intent
 TREATMENT_INTENT = {
-    "01": "Curative", "02": "Palliative", "03": "Disease modification", "04": "Diagnostic",
-    "05": "Staging", "06": "Uncertain", "09": "Not known", "98": "Other",
+    "01": "Curative",
+    "02": "Palliative",
+    "03": "Disease modification",
+    "04": "Diagnostic",
+    "05": "Staging",
+    "06": "Uncertain",
+    "09": "Not known",
+    "98": "Other",
 }
 
 # CR6540 adjunctive therapy
@@ -135,9 +183,12 @@ ADJUNCTIVE_THERAPY = {"1": "Adjuvant", "2": "Neoadjuvant", "3": "Not applicable 
 
 # CR6310 surgical access type
 SURGICAL_ACCESS_TYPE = {
-    "1": "Open", "2": "Laparoscopic - planned conversion to open",
-    "3": "Laparoscopic - unplanned conversion to open", "4": "Laparoscopic - completed",
-    "5": "Robotic", "Z": "Not applicable",
+    "1": "Open",
+    "2": "Laparoscopic - planned conversion to open",
+    "3": "Laparoscopic - unplanned conversion to open",
+    "4": "Laparoscopic - completed",
+    "5": "Robotic",
+    "Z": "Not applicable",
 }
 
 # CR8500 surgical admission type
@@ -145,29 +196,67 @@ SURGICAL_ADMISSION_TYPE = {"1": "Elective", "2": "Emergency", "9": "Not known"}
 
 # NBOCA-only: NCEPOD classification of intervention. The class name is stored
 # (numeric codes are not settled).
-NCEPOD_URGENCY = {"emergency": "Immediate (emergency)", "urgent": "Urgent", "expedited": "Expedited", "elective": "Elective"}
+NCEPOD_URGENCY = {
+    "emergency": "Immediate (emergency)",
+    "urgent": "Urgent",
+    "expedited": "Expedited",
+    "elective": "Elective",
+}
 
 # CR6010 ASA physical status
-ASA_SCORE = {"1": "ASA 1 - healthy", "2": "ASA 2 - mild systemic disease", "3": "ASA 3 - severe systemic disease",
-             "4": "ASA 4 - severe disease, constant threat to life", "5": "ASA 5 - moribund", "6": "ASA 6 - brain-dead organ donor"}
+ASA_SCORE = {
+    "1": "ASA 1 - healthy",
+    "2": "ASA 2 - mild systemic disease",
+    "3": "ASA 3 - severe systemic disease",
+    "4": "ASA 4 - severe disease, constant threat to life",
+    "5": "ASA 5 - moribund",
+    "6": "ASA 6 - brain-dead organ donor",
+}
 
 # CR6480 unplanned return to theatre; also our generic yes/no/not known.
 YES_NO_UNKNOWN = {"Y": "Yes", "N": "No", "9": "Not known"}
 
 CLAVIEN_DINDO = {"I": "I", "II": "II", "IIIa": "IIIa", "IIIb": "IIIb", "IVa": "IVa", "IVb": "IVb", "V": "V (death)"}
-ANASTOMOTIC_LEAK_GRADE = {"A": "A - no change in management", "B": "B - active intervention without relaparotomy", "C": "C - relaparotomy"}
+ANASTOMOTIC_LEAK_GRADE = {
+    "A": "A - no change in management",
+    "B": "B - active intervention without relaparotomy",
+    "C": "C - relaparotomy",
+}
 STOMA_TYPE = {"none": "No stoma", "ileostomy": "Ileostomy", "colostomy": "Colostomy"}
 
 # Tumour response to a systemic or radiation treatment, RECIST 1.1.
-RECIST_RESPONSE = {"CR": "Complete response", "PR": "Partial response", "SD": "Stable disease",
-                   "PD": "Progressive disease", "NE": "Not evaluable"}
+RECIST_RESPONSE = {
+    "CR": "Complete response",
+    "PR": "Partial response",
+    "SD": "Stable disease",
+    "PD": "Progressive disease",
+    "NE": "Not evaluable",
+}
 
 CHEMO_TIMING = {"neoadjuvant": "Neo-adjuvant", "adjuvant": "Adjuvant", "palliative": "Palliative"}
-RADIOTHERAPY_COURSE = {"short": "Short course (25 Gy in 5)", "long": "Long course (chemoradiotherapy)", "other": "Other"}
+RADIOTHERAPY_COURSE = {
+    "short": "Short course (25 Gy in 5)",
+    "long": "Long course (chemoradiotherapy)",
+    "other": "Other",
+}
 
 # NBOCA major resection OPCS-4 codes (3-character categories and 4-character codes).
-MAJOR_RESECTION_OPCS = ("H04", "H05", "H06", "H07", "H09", "H10", "H11", "H29", "H33", "X14",
-                        "H404", "H411", "H414", "H479")
+MAJOR_RESECTION_OPCS = (
+    "H04",
+    "H05",
+    "H06",
+    "H07",
+    "H09",
+    "H10",
+    "H11",
+    "H29",
+    "H33",
+    "X14",
+    "H404",
+    "H411",
+    "H414",
+    "H479",
+)
 
 
 def label(code_list, code, default="—"):
@@ -204,24 +293,39 @@ def is_major_resection(opcs4):
 LATERALITY = {"L": "Left", "R": "Right", "M": "Midline", "B": "Bilateral", "8": "Not applicable", "9": "Not known"}
 
 # CR6490 SNOMED version of the morphology code (ours are SNOMED CT: "05").
-SNOMED_VERSION = {"01": "SNOMED II", "02": "SNOMED 3", "03": "SNOMED 3.5", "04": "SNOMED RT",
-                  "05": "SNOMED CT", "99": "Not known"}
+SNOMED_VERSION = {
+    "01": "SNOMED II",
+    "02": "SNOMED 3",
+    "03": "SNOMED 3.5",
+    "04": "SNOMED RT",
+    "05": "SNOMED CT",
+    "99": "Not known",
+}
 
 # CR6980 coding edition of each TNM version we store (both are UICC editions).
 TNM_VERSION_CODING_EDITION = {"8": "1", "7": "1"}
 
 # CR0750 (v9) / CR9080 (v10) discharge destination (hospital provider spell).
 DISCHARGE_DESTINATION = {
-    "19": "Usual place of residence", "29": "Temporary place of residence",
-    "30": "Repatriation from high security psychiatric accommodation", "37": "Court",
-    "38": "Penal establishment or police station", "48": "High security psychiatric hospital, Scotland",
+    "19": "Usual place of residence",
+    "29": "Temporary place of residence",
+    "30": "Repatriation from high security psychiatric accommodation",
+    "37": "Court",
+    "38": "Penal establishment or police station",
+    "48": "High security psychiatric hospital, Scotland",
     "49": "NHS other hospital provider - high security psychiatric accommodation",
     "50": "NHS other hospital provider - medium secure unit",
-    "51": "NHS other hospital provider - general ward", "52": "NHS other hospital provider - maternity or neonates",
-    "53": "NHS other hospital provider - mental illness or learning disabilities", "54": "NHS run care home",
-    "65": "Local authority residential accommodation", "66": "Local authority foster care",
-    "79": "Not applicable - patient died", "84": "Non-NHS run hospital - medium secure unit",
-    "85": "Non-NHS (other than local authority) run care home", "87": "Non-NHS run hospital",
+    "51": "NHS other hospital provider - general ward",
+    "52": "NHS other hospital provider - maternity or neonates",
+    "53": "NHS other hospital provider - mental illness or learning disabilities",
+    "54": "NHS run care home",
+    "65": "Local authority residential accommodation",
+    "66": "Local authority foster care",
+    "79": "Not applicable - patient died",
+    "84": "Non-NHS run hospital - medium secure unit",
+    "85": "Non-NHS (other than local authority) run care home",
+    "87": "Non-NHS run hospital",
     "88": "Non-NHS (other than local authority) run hospice",
-    "98": "Not applicable - spell not finished", "99": "Not known",
+    "98": "Not applicable - spell not finished",
+    "99": "Not known",
 }

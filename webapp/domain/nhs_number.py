@@ -16,7 +16,7 @@ def normalise(text):
 def check_digit(first_nine):
     """The Modulus 11 check digit for nine digits, or None when the number
     cannot be valid (remainder gives 10)."""
-    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
     check = 11 - (total % 11)
     if check == 11:
         return 0

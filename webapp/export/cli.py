@@ -17,7 +17,7 @@ def _date(ctx, param, value):
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise click.BadParameter("use the form YYYY-MM-DD")
+        raise click.BadParameter("use the form YYYY-MM-DD") from None
 
 
 def _clock(ctx, param, value):
@@ -26,7 +26,7 @@ def _clock(ctx, param, value):
     try:
         return service.FixedClock(datetime.fromisoformat(value))
     except ValueError:
-        raise click.BadParameter("use the form YYYY-MM-DDThh:mm:ss")
+        raise click.BadParameter("use the form YYYY-MM-DDThh:mm:ss") from None
 
 
 @export_cli.command("nboca")

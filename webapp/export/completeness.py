@@ -54,16 +54,32 @@ ITEMS = (
     Item("CR0020", "Local patient identifier (MRN)", "records", _path(LP, "LocalPatientIdentifier")),
     Item("CR1350", "NHS number status", "records", _path(LP, "NhsNumberStatusIndicatorCode"), mandatory=True),
     Item("CR0100", "Date of birth", "records", _path(LP, "PersonBirthDate"), mandatory=True),
-    Item("CR0030", "Provider organisation", "records", _path(LP, "OrganisationIdentifierCodeOfProvider"), mandatory=True),
+    Item(
+        "CR0030", "Provider organisation", "records", _path(LP, "OrganisationIdentifierCodeOfProvider"), mandatory=True
+    ),
     Item("CR3170", "Stated gender", "records", _path("Demographics", "PersonStatedGenderCode")),
     Item("CR0150", "Ethnic category", "records", _path("Demographics", "EthnicCategory")),
     Item("CR0080", "Postcode at diagnosis", "records", _path("Demographics", "PostcodeOfUsualAddressAtDiagnosis")),
-    Item("CR0370", "Primary diagnosis (ICD-10)", "records", _path(PP, "LinkageDiagnosticDetails", "PrimaryDiagnosisIcd"),
-         mandatory=True),
-    Item("CR2030", "Date of diagnosis", "records",
-         _path(PP, "LinkageDiagnosticDetails", "DateOfPrimaryDiagnosisClinicallyAgreed"), mandatory=True),
-    Item("CR1600", "Source of referral", "records", _path(PP, "ReferralAndFirstStageOfPatientPathway",
-                                                         "SourceOfReferralForOut-patients")),
+    Item(
+        "CR0370",
+        "Primary diagnosis (ICD-10)",
+        "records",
+        _path(PP, "LinkageDiagnosticDetails", "PrimaryDiagnosisIcd"),
+        mandatory=True,
+    ),
+    Item(
+        "CR2030",
+        "Date of diagnosis",
+        "records",
+        _path(PP, "LinkageDiagnosticDetails", "DateOfPrimaryDiagnosisClinicallyAgreed"),
+        mandatory=True,
+    ),
+    Item(
+        "CR1600",
+        "Source of referral",
+        "records",
+        _path(PP, "ReferralAndFirstStageOfPatientPathway", "SourceOfReferralForOut-patients"),
+    ),
     Item("CR0230", "Date first seen", "records", _path(PP, "ReferralAndFirstStageOfPatientPathway", "DateFirstSeen")),
     Item("CR6400", "Morphology (SNOMED)", "records", _path(PP, "Diagnosis", "MorphologySNOMED")),
     Item("CR0410", "Grade of differentiation", "records", _path(PP, "Diagnosis", "GradeOfDifferentiationAtDiagnosis")),
@@ -75,13 +91,20 @@ ITEMS = (
     Item("CR0630", "N category (integrated)", "records", _path(PP, "Staging", "NCategoryIntegratedStage")),
     Item("CR0640", "M category (integrated)", "records", _path(PP, "Staging", "MCategoryIntegratedStage")),
     Item("CR2070", "TNM version", "records", _path(PP, "Staging", "TnmVersionNumberStaging")),
-    Item("CR0430", "MDT discussion date", "records", _path("CancerCarePlan", "MultidisciplinaryTeamDiscussionDateCancer")),
+    Item(
+        "CR0430", "MDT discussion date", "records", _path("CancerCarePlan", "MultidisciplinaryTeamDiscussionDateCancer")
+    ),
     Item("CR0460", "Care plan intent", "records", _path("CancerCarePlan", "CancerCarePlanIntent")),
     Item("CR1370", "Treatment recorded", "records", _path("Treatment")),
     Item("CR1370", "Treatment start date", "treated", _each_treatment("TreatmentStartDateCancer"), mandatory=True),
     Item("CR0680", "Treatment intent", "treated", _each_treatment("CancerTreatmentIntent")),
-    Item("CR1450", "Treatment site", "treated",
-         _each_treatment("OrganisationSiteIdentifierOfProviderCancerTreatmentStartDate"), mandatory=True),
+    Item(
+        "CR1450",
+        "Treatment site",
+        "treated",
+        _each_treatment("OrganisationSiteIdentifierOfProviderCancerTreatmentStartDate"),
+        mandatory=True,
+    ),
     Item("CR0720", "Primary procedure (OPCS-4)", "operated", _each_surgery("PrimaryProcedureOpcs")),
     Item("CR6310", "Surgical access type", "operated", _each_surgery("SurgicalAccessType")),
     Item("CR8500", "Admission type", "operated", _each_surgery("SurgicalAdmissionType")),
@@ -93,8 +116,11 @@ ITEMS = (
     Item("NBOCA", "Lymph nodes positive", "records", _pathology("lymph_nodes_positive"), in_xml=False),
 )
 
-OVER_LABELS = {"records": "in-scope records", "treated": "records with a treatment",
-               "operated": "records with an operation"}
+OVER_LABELS = {
+    "records": "in-scope records",
+    "treated": "records with a treatment",
+    "operated": "records with an operation",
+}
 
 
 class Completeness:
@@ -114,9 +140,18 @@ class Completeness:
 
     def rows(self):
         out = []
-        for item, count in zip(ITEMS, self.counts):
+        for item, count in zip(ITEMS, self.counts, strict=True):
             total = self.totals[item.over]
-            out.append({"item": item.item, "label": item.label, "over": OVER_LABELS[item.over],
-                        "count": count, "total": total, "mandatory": item.mandatory, "in_xml": item.in_xml,
-                        "percent": round(100.0 * count / total, 1) if total else None})
+            out.append(
+                {
+                    "item": item.item,
+                    "label": item.label,
+                    "over": OVER_LABELS[item.over],
+                    "count": count,
+                    "total": total,
+                    "mandatory": item.mandatory,
+                    "in_xml": item.in_xml,
+                    "percent": round(100.0 * count / total, 1) if total else None,
+                }
+            )
         return out

@@ -172,38 +172,16 @@ def _prepare(request, clock, organisation, write, database, check_each):
         records_check.feed(opening + provisional)
 
     for bundle in source.bundles(request.start, request.end, database=database):
-        episode, patient = bundle.episode, bundle.patient
-        reasons = []
-        if episode is None:
-            if request.provider:
-                continue  # cannot be attributed to the provider asked for
-            reasons.append(f"episode {bundle.tumour.get('episode_id')} of patient "
-                           f"{bundle.tumour.get('patient_id')} not found")
-        elif request.provider and episode.get("provider_organisation") != request.provider:
+        reasons = _screen(export, request, bundle)
+        if reasons is None:
             continue
-        if patient is None:
-            reasons.append(f"patient {bundle.tumour.get('patient_id')} not found")
-        else:
-            adult = scope.is_adult_at(patient.get("date_of_birth"), bundle.tumour.get("diagnosis_date"))
-            if adult is False:
-                export.minors += 1
-                continue
-        export.in_scope += 1
-        values = record.values(bundle.tumour, episode or {}, patient or {}, bundle.treatments)
-        export.completeness.add(bundle, values)
-        text, problems, changes = writer.build_record(version, values)
-        where = {"tumour_id": bundle.tumour.get("tumour_id"), "episode_id": str(bundle.tumour.get("episode_id"))}
-        export.changes.extend({**where, **c} for c in changes)
+        text, problems = _record(export, version, bundle, validator)
         problems = reasons + problems
-        if check_each and not problems:
-            error = validator.error(text)
-            if error:
-                problems = [f"the record does not fit the schema: {error}"]
         if problems:
             _leave_out(export, bundle, problems)
             continue
         export.exported += 1
-        export.providers[episode.get("provider_organisation")] += 1
+        export.providers[bundle.episode.get("provider_organisation")] += 1
         if _beyond(export.row["diagnoses_until"], bundle.tumour.get("diagnosis_date")):
             export.beyond_version += 1
         if write:
@@ -231,6 +209,42 @@ def _prepare(request, clock, organisation, write, database, check_each):
     if not export.valid:
         export.message = "The file does not validate against the schema: " + message
     return export
+
+
+def _screen(export, request, bundle):
+    """Whether a tumour is the file's business: None when it is not (another
+    provider's, or a child's, counted), else the reasons it cannot be sent
+    whatever its items say (empty when there are none)."""
+    episode, patient, tumour = bundle.episode, bundle.patient, bundle.tumour
+    reasons = []
+    if episode is None:
+        if request.provider:
+            return None  # cannot be attributed to the provider asked for
+        reasons.append(f"episode {tumour.get('episode_id')} of patient {tumour.get('patient_id')} not found")
+    elif request.provider and episode.get("provider_organisation") != request.provider:
+        return None
+    if patient is None:
+        reasons.append(f"patient {tumour.get('patient_id')} not found")
+    elif scope.is_adult_at(patient.get("date_of_birth"), tumour.get("diagnosis_date")) is False:
+        export.minors += 1
+        return None
+    export.in_scope += 1
+    return reasons
+
+
+def _record(export, version, bundle, validator):
+    """The record's text and its problems; the text changes made to fit the
+    file are kept on the export."""
+    values = record.values(bundle.tumour, bundle.episode or {}, bundle.patient or {}, bundle.treatments)
+    export.completeness.add(bundle, values)
+    text, problems, changes = writer.build_record(version, values)
+    where = {"tumour_id": bundle.tumour.get("tumour_id"), "episode_id": str(bundle.tumour.get("episode_id"))}
+    export.changes.extend({**where, **c} for c in changes)
+    if validator is not None and not problems:
+        error = validator.error(text)
+        if error:
+            problems = [f"the record does not fit the schema: {error}"]
+    return text, problems
 
 
 def _validate(version, export, records_check, first_record):

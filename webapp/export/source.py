@@ -6,7 +6,8 @@ collections are indexed on the MRN). Batches cover disjoint, increasing MRN
 ranges, so together they read each collection at most once whatever the
 period; only the documents a batch needs are kept, and at most three
 batches are held at once (one read ahead, one handed over, one being
-written), so memory is bounded whatever the number of records. Treatments come from the `treatments` collection, never from
+written), so memory is bounded whatever the number of records. Treatments come from the `treatments`
+collection, never from
 episode arrays.
 
 Why ranges and not $in: on the embedded server a $in of a thousand values
@@ -18,6 +19,7 @@ is applied document by document and cost more than it saved (10,000 records:
 4.1 s with projections, 3.1 s without); the documents are small, and a batch
 holds at most a thousand tumours' worth, so memory stays bounded either way.
 """
+
 import queue
 import threading
 from collections import namedtuple
@@ -36,8 +38,11 @@ Bundle = namedtuple("Bundle", "tumour episode patient treatments")
 
 def tumour_filter(start, end):
     low, high = periods.bounds(start, end)
-    return {"tumour_type": "primary", "icd10_code": {"$in": scope.in_scope_sites()},
-            "diagnosis_date": {"$gte": low, "$lt": high}}
+    return {
+        "tumour_type": "primary",
+        "icd10_code": {"$in": scope.in_scope_sites()},
+        "diagnosis_date": {"$gte": low, "$lt": high},
+    }
 
 
 def passed_over(start, end, database=None):
@@ -45,10 +50,16 @@ def passed_over(start, end, database=None):
     streamed, for `scope.near_miss` to judge. One query."""
     database = db.resolve(database)
     selected = tumour_filter(start, end)
-    return db.collection(db.TUMOURS, database).find({
-        "diagnosis_date": selected["diagnosis_date"],
-        "$nor": [{"tumour_type": selected["tumour_type"], "icd10_code": selected["icd10_code"]}],
-    }).sort([("patient_id", 1), ("tumour_id", 1)])
+    return (
+        db.collection(db.TUMOURS, database)
+        .find(
+            {
+                "diagnosis_date": selected["diagnosis_date"],
+                "$nor": [{"tumour_type": selected["tumour_type"], "icd10_code": selected["icd10_code"]}],
+            }
+        )
+        .sort([("patient_id", 1), ("tumour_id", 1)])
+    )
 
 
 def episodes_by_id(ids, database=None):
@@ -92,8 +103,12 @@ def read_batch(database, tumours):
 
 def _read(database, start, end, batch):
     """(tumours, fetched) per batch: each reply of the tumour query is a batch."""
-    cursor = (db.collection(db.TUMOURS, database).find_raw_batches(tumour_filter(start, end))
-              .sort([("patient_id", 1), ("tumour_id", 1)]).batch_size(batch))
+    cursor = (
+        db.collection(db.TUMOURS, database)
+        .find_raw_batches(tumour_filter(start, end))
+        .sort([("patient_id", 1), ("tumour_id", 1)])
+        .batch_size(batch)
+    )
     with cursor:
         for reply in cursor:
             tumours = bson.decode_all(reply, database.codec_options)
@@ -149,8 +164,7 @@ def bundles(start, end, database=None, batch=None, prefetch=True):
     (episode or patient None when missing), in MRN order."""
     database = db.resolve(database)
     batches = _read(database, start, end, batch or BATCH)
-    for tumours, (episodes, patients, treatments) in (_prefetched(batches) if prefetch else batches):
+    for tumours, (episodes, patients, treatments) in _prefetched(batches) if prefetch else batches:
         for t in tumours:
             episode_id = str(t.get("episode_id"))
             yield Bundle(t, episodes.get(episode_id), patients.get(t.get("patient_id")), treatments.get(episode_id, []))
-

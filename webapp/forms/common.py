@@ -44,7 +44,7 @@ class RealDateField(DateField):
             self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
         except ValueError:
             self.data = None
-            raise ValueError("Enter a real date as year-month-day, for example 2024-03-15.")
+            raise ValueError("Enter a real date as year-month-day, for example 2024-03-15.") from None
 
     @property
     def value(self):
@@ -110,7 +110,7 @@ class WholeNumberField(IntegerField):
             self.data = int(valuelist[0].strip())
         except ValueError:
             self.data = None
-            raise ValueError("Enter a whole number, in digits.")
+            raise ValueError("Enter a whole number, in digits.") from None
 
 
 def integer(label, minimum=0, maximum=None, required=False, **kwargs):

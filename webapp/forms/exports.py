@@ -8,8 +8,12 @@ from webapp.forms.period import PeriodForm
 
 
 class ExportForm(PeriodForm):
-    version = SelectField("COSD version", choices=[SelectChoice(v, versions.get(v)["label"]) for v in reversed(versions.VERSIONS)],
-                          default="10", validators=[DataRequired(message="Choose a COSD version.")])
+    version = SelectField(
+        "COSD version",
+        choices=[SelectChoice(v, versions.get(v)["label"]) for v in reversed(versions.VERSIONS)],
+        default="10",
+        validators=[DataRequired(message="Choose a COSD version.")],
+    )
 
     def to_request(self):
         return service.Request(self.version.data, self.start.data, self.end.data, self.provider.value)

@@ -11,10 +11,13 @@ from webapp.forms.common import CodeField, VersionedForm, date, integer, text, v
 
 
 class TreatmentForm(VersionedForm):
-    treatment_type = CodeField("Treatment type", codes.TREATMENT_TYPE, validators=[InputRequired(message="Choose one.")])
+    treatment_type = CodeField(
+        "Treatment type", codes.TREATMENT_TYPE, validators=[InputRequired(message="Choose one.")]
+    )
     treatment_date = date("Treatment date", required=True)
-    treatment_intent = CodeField("Treatment intent", codes.TREATMENT_INTENT,
-                                 validators=[InputRequired(message="Choose the intent.")])
+    treatment_intent = CodeField(
+        "Treatment intent", codes.TREATMENT_INTENT, validators=[InputRequired(message="Choose the intent.")]
+    )
     provider_organisation = text("Provider organisation (ODS code)", required=True, max_length=5)
     treatment_site = text("Treatment site (ODS site code)", max_length=5)
     adjunctive_therapy = CodeField("Adjunctive therapy", codes.ADJUNCTIVE_THERAPY)
@@ -82,8 +85,9 @@ def _dates_in_order(form, field):
 
 
 class SurgeryForm(TreatmentForm):
-    opcs4_primary = text("Primary procedure (OPCS-4)", required=True, max_length=5,
-                         description="Four characters, for example H071.")
+    opcs4_primary = text(
+        "Primary procedure (OPCS-4)", required=True, max_length=5, description="Four characters, for example H071."
+    )
     opcs4_other = text("Other procedures (OPCS-4)", max_length=100, description="Separate codes with commas.")
     surgical_access_type = CodeField("Surgical access type", codes.SURGICAL_ACCESS_TYPE)
     admission_type = CodeField("Admission type", codes.SURGICAL_ADMISSION_TYPE)
@@ -154,8 +158,9 @@ class ResponseChecked:
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        problem = validators.response_complete(self.response.data, self.response_date.data,
-                                               self.start_date.data or self.treatment_date.data)
+        problem = validators.response_complete(
+            self.response.data, self.response_date.data, self.start_date.data or self.treatment_date.data
+        )
         if problem:
             name, message = problem
             self[name].errors = list(self[name].errors) + [message]
@@ -176,9 +181,14 @@ class ChemotherapyForm(ResponseChecked, TreatmentForm):
 
 
 class RadiotherapyForm(ResponseChecked, TreatmentForm):
-    total_dose_gy = DecimalField("Total dose (Gy)", places=1, validators=[
-        InputRequired(message="Enter the total dose in Gy."),
-        NumberRange(min=0.5, max=120, message="Enter a dose from 0.5 to 120 Gy.")])
+    total_dose_gy = DecimalField(
+        "Total dose (Gy)",
+        places=1,
+        validators=[
+            InputRequired(message="Enter the total dose in Gy."),
+            NumberRange(min=0.5, max=120, message="Enter a dose from 0.5 to 120 Gy."),
+        ],
+    )
     fractions = integer("Fractions", 1, 60)
     start_date = date("Start date")
     end_date = date("End date", future=True)

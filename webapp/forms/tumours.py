@@ -20,9 +20,14 @@ def _site_choices():
 
 class TumourForm(VersionedForm):
     tumour_type = CodeField("Tumour type", codes.TUMOUR_TYPE, validators=[InputRequired(message="Choose one.")])
-    icd10_code = CodeField("Primary site (ICD-10)", _site_choices(), validators=[InputRequired(message="Choose the site.")])
-    site = text("Site description", max_length=100,
-                description="Leave blank to use the ICD-10 site; for a metastasis, where it is (e.g. Liver).")
+    icd10_code = CodeField(
+        "Primary site (ICD-10)", _site_choices(), validators=[InputRequired(message="Choose the site.")]
+    )
+    site = text(
+        "Site description",
+        max_length=100,
+        description="Leave blank to use the ICD-10 site; for a metastasis, where it is (e.g. Liver).",
+    )
     snomed_morphology_code = CodeField("Morphology (SNOMED CT)", codes.SNOMED_MORPHOLOGY)
     diagnosis_date = date("Diagnosis date", required=True)
     tnm_version = CodeField("TNM version", codes.TNM_VERSION)
@@ -38,8 +43,11 @@ class TumourForm(VersionedForm):
     lymph_nodes_examined = integer("Lymph nodes examined", 0, 200)
     lymph_nodes_positive = integer("Lymph nodes positive", 0, 200)
     crm_status = CodeField("CRM status", codes.CRM_STATUS)
-    crm_distance_mm = DecimalField("CRM distance (mm)", places=1, validators=[
-        Optional(), NumberRange(min=0, max=200, message="Enter a distance from 0 to 200 mm.")])
+    crm_distance_mm = DecimalField(
+        "CRM distance (mm)",
+        places=1,
+        validators=[Optional(), NumberRange(min=0, max=200, message="Enter a distance from 0 to 200 mm.")],
+    )
     emvi = CodeField("EMVI", codes.EMVI)
 
     def validate_lymph_nodes_positive(self, field):

@@ -61,18 +61,7 @@ def run(*, dry_run=False, batch_size=DEFAULT_BATCH, owner=None, var_dir=None, on
 
 def _migrate(database, run_id, dry_run, batch_size, held, on_progress, heartbeat):
     warnings, errors = [], []
-    resumed = []
-    if not dry_run:
-        db.init_indexes(database)
-        resumed = [r["_id"] for r in report.unfinished_runs(database) if r["_id"] != run_id]
-        report.mark_interrupted(resumed, run_id, database)
-        if resumed:
-            warnings.append(f"resumed after {len(resumed)} interrupted run(s): "
-                            + ", ".join(str(r) for r in resumed))
-        if held and held.get("taken_over"):
-            warnings.append(f"took over the lapsed lease of {held['taken_over']}")
-        # Records of a finished rollback describe the old world: a new run starts afresh.
-        db.collection(db.MIGRATION_EPISODES, database).delete_many({"state": "restored"})
+    resumed = [] if dry_run else _prepare_run(database, run_id, held, warnings)
     before = stats.measure(database)
     items_total = sum(before[f"embedded_{kind}"] for kind in KINDS)
     progress = Progress(before["episodes_with_arrays"], items_total)
@@ -85,26 +74,12 @@ def _migrate(database, run_id, dry_run, batch_size, held, on_progress, heartbeat
     batch_no = 0
     while True:
         batch, plans, failed = with_retries(
-            lambda: _one_batch(database, reader, batch_no + 1, run_id, dry_run, seen), warnings, reader)
+            lambda n=batch_no + 1: _one_batch(database, reader, n, run_id, dry_run, seen), warnings, reader)
         if not batch:
             break
         batch_no += 1
         reader.done(batch)
-        for episode_id, messages in failed.items():
-            errors.append({"episode_id": episode_id, "message": "; ".join(messages)
-                           + " (its arrays were left in place: rerun after fixing)"})
-        moved = 0
-        for plan in plans:
-            if str(plan.episode_id) in failed:
-                continue
-            anomalies.extend(plan.anomalies)
-            counts["episodes"] += 1
-            for kind in KINDS:
-                counts[kind] += len(plan.items[kind])
-                moved += len(plan.items[kind])
-            counts["quarantined"] += len(plan.quarantine)
-            moved += sum(1 for q in plan.quarantine if q["index"] is not None)
-        counts["episodes_failed"] += len(failed)
+        moved = _tally(plans, failed, counts, anomalies, errors)
         progress.advance(len(batch), moved)
         report.save_progress(run_id, progress.as_dict(), database)
         if on_progress:
@@ -126,6 +101,41 @@ def _migrate(database, run_id, dry_run, batch_size, held, on_progress, heartbeat
             "anomalies": anomalies, "anomaly_counts": anomaly_counts, "progress": progress.as_dict()}
 
 
+def _prepare_run(database, run_id, held, warnings):
+    """Before a real run: indexes in place, interrupted runs marked as
+    resumed by this one (returned), and a finished rollback's records gone."""
+    db.init_indexes(database)
+    resumed = [r["_id"] for r in report.unfinished_runs(database) if r["_id"] != run_id]
+    report.mark_interrupted(resumed, run_id, database)
+    if resumed:
+        warnings.append(f"resumed after {len(resumed)} interrupted run(s): " + ", ".join(str(r) for r in resumed))
+    if held and held.get("taken_over"):
+        warnings.append(f"took over the lapsed lease of {held['taken_over']}")
+    # Records of a finished rollback describe the old world: a new run starts afresh.
+    db.collection(db.MIGRATION_EPISODES, database).delete_many({"state": "restored"})
+    return resumed
+
+
+def _tally(plans, failed, counts, anomalies, errors):
+    """Add one batch's outcome to the run's counts; returns the items it moved."""
+    for episode_id, messages in failed.items():
+        errors.append({"episode_id": episode_id, "message": "; ".join(messages)
+                       + " (its arrays were left in place: rerun after fixing)"})
+    moved = 0
+    for plan in plans:
+        if str(plan.episode_id) in failed:
+            continue
+        anomalies.extend(plan.anomalies)
+        counts["episodes"] += 1
+        for kind in KINDS:
+            counts[kind] += len(plan.items[kind])
+            moved += len(plan.items[kind])
+        counts["quarantined"] += len(plan.quarantine)
+        moved += sum(1 for q in plan.quarantine if q["index"] is not None)
+    counts["episodes_failed"] += len(failed)
+    return moved
+
+
 def _anomaly_key(entry):
     return (entry["episode_id"], entry["kind"], entry["index"], entry["code"])
 
@@ -142,7 +152,8 @@ def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
     for kind in KINDS:
         ids = [doc[ID_FIELD[kind]] for plan in plans for doc in plan.items[kind]]
         existing = {d[ID_FIELD[kind]]: d["_id"] for d in
-                    db.collection(kind, database).find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})} if ids else {}
+                    db.collection(kind, database).find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})
+                    } if ids else {}
         resolve_duplicates(kind, plans, existing, seen[kind])
     for plan in plans:
         plan.record["run_id"] = run_id
@@ -158,7 +169,9 @@ def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
             failed.setdefault(doc["episode_id"], []).append(f"{kind} {doc[ID_FIELD[kind]]}: {message}")
         if n == 0:
             crash.point("inside_batch", batch_no)
-    for doc, message in _insert(db.collection(db.MIGRATION_QUARANTINE, database), [q for p in plans for q in p.quarantine]):
+    for doc, message in _insert(
+        db.collection(db.MIGRATION_QUARANTINE, database), [q for p in plans for q in p.quarantine]
+    ):
         failed.setdefault(doc["episode_id"], []).append(f"quarantine: {message}")
     ok_plans = [p for p in plans if str(p.episode_id) not in failed]
     for doc, message in _insert(db.collection(db.MIGRATION_EPISODES, database), [p.record for p in ok_plans]):
@@ -176,8 +189,11 @@ def _recorded_anomalies(database, run_ids):
     the episode records (written before each batch's arrays were removed, so
     a kill never loses them)."""
     out = []
-    for record in db.collection(db.MIGRATION_EPISODES, database).find(
-            {"has_anomalies": True, "run_id": {"$in": run_ids}}, {"anomalies": 1}).sort("_id", 1):
+    for record in (
+        db.collection(db.MIGRATION_EPISODES, database)
+        .find({"has_anomalies": True, "run_id": {"$in": run_ids}}, {"anomalies": 1})
+        .sort("_id", 1)
+    ):
         out.extend(record["anomalies"])
     return out
 

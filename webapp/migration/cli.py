@@ -118,7 +118,7 @@ def _with_progress(label, operation, **options):
         doc = operation(owner=lease.default_owner("cli"), var_dir=current_app.config["VAR_DIR"],
                         on_progress=bar, **options)
     except lease.LockHeld as held:
-        raise click.ClickException(str(held))
+        raise click.ClickException(str(held)) from None
     bar.done()
     _print_report(doc)
     if doc["state"] != report.COMPLETED:

@@ -202,55 +202,25 @@ def quarantine_doc(kind, episode, index, value, reason, message, now):
 def build_item(kind, episode, episode_key, mrn, index, item, now, anomalies):
     id_field = ID_FIELD[kind]
     changed, added = {}, {}
-    fields = {}
-    item_id = item.get(id_field)
-    if not isinstance(item_id, str) or not item_id.strip():
-        new_id = generated_id(kind, episode_key, index, item)
-        if id_field in item:
-            changed[id_field] = [item_id, new_id]
-        else:
-            added[id_field] = new_id
-        anomalies.append(anomaly("missing_id", f"{kind}[{index}] has no usable {id_field} "
-                                 f"({item_id!r}): given {new_id}", episode, kind, index, new_id))
-        item_id = new_id
+    report = _Reporter(kind, episode, index, anomalies)
+    item_id = _item_id(kind, episode_key, index, item, changed, added, report)
     unknown = sorted(k for k in item if k not in KNOWN_FIELDS[kind])
     if unknown:
-        anomalies.append(anomaly("unknown_fields", f"{kind}[{index}] has fields the app does not know: "
-                                 f"{', '.join(unknown)} (moved as they are)", episode, kind, index, item_id))
-    for key, value in item.items():
-        if key == id_field or key == "_id":
-            continue
-        if key in PARENT_FIELDS:
-            continue
-        if is_date_field(key) and value is not None and not isinstance(value, datetime):
-            parsed = parse_date(value)
-            if parsed is None:
-                anomalies.append(anomaly("unparseable_date", f"{kind}[{index}].{key} = {value!r} is not a date "
-                                         "we can read: moved as null, the original kept for rollback",
-                                         episode, kind, index, item_id))
-            changed[key] = [value, parsed]
-            value = parsed
-        fields[key] = value
+        report("unknown_fields", f"has fields the app does not know: {', '.join(unknown)} (moved as they are)",
+               item_id)
+    fields = _fields(item, id_field, changed, report, item_id)
     parents = {"episode_id": episode_key, "patient_id": mrn}
     for key in PARENT_FIELDS:
         if key in item:
             changed[key] = [item[key], parents[key]]
             if item[key] != parents[key]:
-                anomalies.append(anomaly("parent_mismatch", f"{kind}[{index}] says {key} = {item[key]!r} but "
-                                         f"sits in episode {episode_key} ({parents[key]!r}): the parent wins",
-                                         episode, kind, index, item_id))
+                report("parent_mismatch", f"says {key} = {item[key]!r} but sits in episode {episode_key} "
+                       f"({parents[key]!r}): the parent wins", item_id)
     if "_id" in item:
         # An embedded _id would clash with ours; keep it for the way back.
         changed["_id"] = [item["_id"], None]
     doc = {"_id": item_object_id(kind, episode_key, index), id_field: item_id, **parents, **fields}
-    for key in STAMP_FIELDS:
-        if key not in doc or doc[key] is None:
-            stamp = episode.get(key) if isinstance(episode.get(key), datetime) else now
-            if key in doc:
-                changed[key] = [None, stamp]
-            else:
-                added[key] = stamp
-            doc[key] = stamp
+    _stamp(doc, episode, now, changed, added)
     bookkeeping = {"legacy_index": index, "checksum": digest(item)}
     if changed:
         bookkeeping["changed"] = changed
@@ -259,6 +229,62 @@ def build_item(kind, episode, episode_key, mrn, index, item, now, anomalies):
     doc["migration"] = bookkeeping
     _make_reversible(kind, doc, item)
     return doc
+
+
+class _Reporter:
+    """Anomalies about one item, each message starting with where it is."""
+
+    def __init__(self, kind, episode, index, anomalies):
+        self.kind, self.episode, self.index, self.anomalies = kind, episode, index, anomalies
+
+    def __call__(self, code, message, item_id):
+        where = f"{self.kind}[{self.index}]" + ("" if message.startswith(".") else " ")
+        self.anomalies.append(anomaly(code, where + message, self.episode, self.kind, self.index, item_id))
+
+
+def _item_id(kind, episode_key, index, item, changed, added, report):
+    """The item's own id, or a deterministic one when it has none usable."""
+    id_field = ID_FIELD[kind]
+    item_id = item.get(id_field)
+    if isinstance(item_id, str) and item_id.strip():
+        return item_id
+    new_id = generated_id(kind, episode_key, index, item)
+    if id_field in item:
+        changed[id_field] = [item_id, new_id]
+    else:
+        added[id_field] = new_id
+    report("missing_id", f"has no usable {id_field} ({item_id!r}): given {new_id}", new_id)
+    return new_id
+
+
+def _fields(item, id_field, changed, report, item_id):
+    """The item's own fields, string dates read as dates (an unreadable one
+    moved as null, the original kept for rollback)."""
+    fields = {}
+    for key, value in item.items():
+        if key in (id_field, "_id") or key in PARENT_FIELDS:
+            continue
+        if is_date_field(key) and value is not None and not isinstance(value, datetime):
+            parsed = parse_date(value)
+            if parsed is None:
+                report("unparseable_date", f".{key} = {value!r} is not a date we can read: moved as null, the "
+                       "original kept for rollback", item_id)
+            changed[key] = [value, parsed]
+            value = parsed
+        fields[key] = value
+    return fields
+
+
+def _stamp(doc, episode, now, changed, added):
+    """created_at / last_modified_at: the episode's, else now."""
+    for key in STAMP_FIELDS:
+        if key not in doc or doc[key] is None:
+            stamp = episode.get(key) if isinstance(episode.get(key), datetime) else now
+            if key in doc:
+                changed[key] = [None, stamp]
+            else:
+                added[key] = stamp
+            doc[key] = stamp
 
 
 def _make_reversible(kind, doc, item):
@@ -304,14 +330,22 @@ def resolve_duplicates(kind, plans, existing, seen):
             if holder is not None and holder != doc["_id"]:
                 where = f"a {kind} document already in the collection"
             elif earlier is not None and earlier[0] != doc["_id"]:
-                where = f"episode {earlier[1]}" if earlier[1] != doc["episode_id"] else "an earlier item of the same episode"
+                same = earlier[1] == doc["episode_id"]
+                where = "an earlier item of the same episode" if same else f"episode {earlier[1]}"
             if where:
                 index = doc["migration"]["legacy_index"]
                 new_id = duplicate_id(kind, item_id, doc["episode_id"], index)
-                entry = {"code": "duplicate_id", "message": f"{kind}[{index}] has {id_field} {item_id}, also held by "
-                         f"{where}: moved as {new_id}, the original kept for rollback",
-                         "episode_id": doc["episode_id"], "patient_id": doc["patient_id"], "kind": kind,
-                         "index": index, "item_id": new_id, "action": "migrated with a warning"}
+                entry = {
+                    "code": "duplicate_id",
+                    "message": f"{kind}[{index}] has {id_field} {item_id}, also held by "
+                    f"{where}: moved as {new_id}, the original kept for rollback",
+                    "episode_id": doc["episode_id"],
+                    "patient_id": doc["patient_id"],
+                    "kind": kind,
+                    "index": index,
+                    "item_id": new_id,
+                    "action": "migrated with a warning",
+                }
                 reassign_id(kind, doc, new_id, entry, plan.anomalies)
             seen[doc[id_field]] = (doc["_id"], doc["episode_id"])
 
@@ -371,6 +405,8 @@ def sort_key_new_item(kind, item):
     """Items added after the migration go back in date order."""
     when = item.get(DATE_FIELD[kind])
     created = item.get("created_at")
-    return (when if isinstance(when, datetime) else datetime.max,
-            created if isinstance(created, datetime) else datetime.max,
-            str(item.get(ID_FIELD[kind])))
+    return (
+        when if isinstance(when, datetime) else datetime.max,
+        created if isinstance(created, datetime) else datetime.max,
+        str(item.get(ID_FIELD[kind])),
+    )

@@ -46,7 +46,9 @@ def started(run_id, before, progress, database=None, **extra):
 
 
 def save_progress(run_id, progress, database=None):
-    db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {"progress": progress, "alive_at": clock.now()}})
+    db.collection(db.MIGRATIONS, database).update_one(
+        {"_id": run_id}, {"$set": {"progress": progress, "alive_at": clock.now()}}
+    )
 
 
 def finish(run_id, var_dir, state, database=None, **fields):
@@ -59,7 +61,8 @@ def finish(run_id, var_dir, state, database=None, **fields):
     if len(anomalies) > ANOMALY_LIMIT:
         fields["anomalies"] = anomalies[:ANOMALY_LIMIT]
         fields.setdefault("warnings", []).append(
-            f"{len(anomalies)} anomalies: the first {ANOMALY_LIMIT} are listed, all are counted")
+            f"{len(anomalies)} anomalies: the first {ANOMALY_LIMIT} are listed, all are counted"
+        )
     doc.update(fields)
     path = write_file(doc, var_dir)
     fields["report_file"] = path.name if path else None
@@ -103,28 +106,34 @@ def get(run_id, database=None):
 
 
 def history(limit=50, database=None):
-    return list(db.collection(db.MIGRATIONS, database).find({}, {"anomalies": 0}).sort("started_at", DESCENDING).limit(limit))
+    return list(
+        db.collection(db.MIGRATIONS, database).find({}, {"anomalies": 0}).sort("started_at", DESCENDING).limit(limit)
+    )
 
 
 def last_operation(database=None):
     """The last run or rollback (dry runs change nothing, so they do not set
     the state)."""
-    return db.collection(db.MIGRATIONS, database).find_one({"operation": {"$in": ["run", "rollback"]}}, sort=[("started_at", DESCENDING)])
+    return db.collection(db.MIGRATIONS, database).find_one(
+        {"operation": {"$in": ["run", "rollback"]}}, sort=[("started_at", DESCENDING)]
+    )
 
 
 def active(database=None):
     """The newest run still reporting progress (a process is working on it)."""
     since = clock.now() - timedelta(seconds=ALIVE_SECONDS)
-    return db.collection(db.MIGRATIONS, database).find_one({"state": {"$in": list(LIVE)}, "alive_at": {"$gt": since}},
-                                    sort=[("started_at", DESCENDING)])
+    return db.collection(db.MIGRATIONS, database).find_one(
+        {"state": {"$in": list(LIVE)}, "alive_at": {"$gt": since}}, sort=[("started_at", DESCENDING)]
+    )
 
 
 def unfinished_runs(database=None):
     """Runs that never finished (their process died), since the last
     finished run or rollback: the run that resumes them names them."""
     coll = db.collection(db.MIGRATIONS, database)
-    last_done = coll.find_one({"operation": {"$in": ["run", "rollback"]}, "state": {"$in": list(ENDED)}},
-                              sort=[("started_at", DESCENDING)])
+    last_done = coll.find_one(
+        {"operation": {"$in": ["run", "rollback"]}, "state": {"$in": list(ENDED)}}, sort=[("started_at", DESCENDING)]
+    )
     query = {"operation": "run", "state": {"$in": [*LIVE, INTERRUPTED]}}
     if last_done:
         query["started_at"] = {"$gt": last_done["started_at"]}
@@ -133,5 +142,6 @@ def unfinished_runs(database=None):
 
 def mark_interrupted(run_ids, by, database=None):
     if run_ids:
-        db.collection(db.MIGRATIONS, database).update_many({"_id": {"$in": run_ids}, "state": {"$in": list(LIVE)}},
-                                    {"$set": {"state": INTERRUPTED, "resumed_by": by}})
+        db.collection(db.MIGRATIONS, database).update_many(
+            {"_id": {"$in": run_ids}, "state": {"$in": list(LIVE)}}, {"$set": {"state": INTERRUPTED, "resumed_by": by}}
+        )

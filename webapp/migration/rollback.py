@@ -62,9 +62,9 @@ def _rollback(database, run_id, batch_size, on_progress, heartbeat):
     reader = Batches(records, pending, batch_size)
     while True:
         # A batch is idempotent, so a lost connection is met by doing it again.
-        def one_batch():
+        def one_batch(n=batch_no + 1):
             step = dict(counts)
-            return step, _one_batch(database, reader, batch_no + 1, step, warnings, errors)
+            return step, _one_batch(database, reader, n, step, warnings, errors)
 
         step, done = with_retries(one_batch, warnings, reader)
         counts.update(step)
@@ -98,37 +98,18 @@ def _one_batch(database, reader, batch_no, counts, warnings, errors):
     ids = [r["_id"] for r in batch]
     keys = [str(i) for i in ids]
     current = {e["_id"]: e for e in episodes.find({"_id": {"$in": ids}})}
-    items = {kind: _group(db.collection(kind, database).find({"episode_id": {"$in": keys}}), "episode_id") for kind in KINDS}
+    items = {
+        kind: _group(db.collection(kind, database).find({"episode_id": {"$in": keys}}), "episode_id") for kind in KINDS
+    }
     held = _group(quarantine.find({"episode": {"$in": ids}}), "episode")
     replacements, gone_items, gone_quarantine = [], {kind: [] for kind in KINDS}, []
     moved = 0
     for record in batch:
-        key = str(record["_id"])
-        mine = {kind: items[kind].get(key, []) for kind in KINDS}
-        for kind in KINDS:
-            gone_items[kind].extend(d["_id"] for d in mine[kind])
-        gone_quarantine.extend(q["_id"] for q in held.get(record["_id"], []))
-        moved += sum(len(v) for v in mine.values()) + len(held.get(record["_id"], []))
-        episode = current.get(record["_id"])
-        if episode is None:
-            errors.append({"episode_id": key, "message": "the episode was deleted after the migration: its "
-                           "items cannot go back and were removed with it"})
-            continue
-        if record["state"] != "migrated":
-            continue  # already rebuilt by a run that was killed afterwards
-        arrays = _arrays(record, mine, held.get(record["_id"], []), counts, warnings, errors)
-        if record["shapes"].get("treatments") == "other" or record["shapes"].get("tumours") == "other":
-            # Items added since to a value that is not an array cannot join
-            # it: they stay in their collection (the report says so).
-            for kind in KINDS:
-                if record["shapes"].get(kind) == "other":
-                    stay = {d["_id"] for d in mine[kind] if not d.get("migration")}
-                    gone_items[kind] = [i for i in gone_items[kind] if i not in stay]
-        restored = restore_episode(episode, record, arrays)
-        if digest(restored) != record.get("episode_checksum"):
-            counts["episodes_changed_since"] += 1
-        replacements.append(ReplaceOne({"_id": record["_id"]}, restored))
-        counts["episodes"] += 1
+        moved += _collect(record, items, held, gone_items, gone_quarantine)
+        replacement = _rebuild(record, current.get(record["_id"]), items, held, counts, warnings, errors,
+                               gone_items)
+        if replacement is not None:
+            replacements.append(replacement)
     if replacements:
         episodes.bulk_write(replacements, ordered=False)
     records.update_many({"_id": {"$in": ids}, "state": "migrated"}, {"$set": {"state": "restoring"}})
@@ -143,24 +124,48 @@ def _one_batch(database, reader, batch_no, counts, warnings, errors):
     return len(batch), moved
 
 
+def _collect(record, items, held, gone_items, gone_quarantine):
+    """Mark an episode's documents and quarantine entries to be removed;
+    returns how many items that is."""
+    key = str(record["_id"])
+    mine = [d for kind in KINDS for d in items[kind].get(key, [])]
+    for kind in KINDS:
+        gone_items[kind].extend(d["_id"] for d in items[kind].get(key, []))
+    gone_quarantine.extend(q["_id"] for q in held.get(record["_id"], []))
+    return len(mine) + len(held.get(record["_id"], []))
+
+
+def _rebuild(record, episode, items, held, counts, warnings, errors, gone_items):
+    """The episode as it was (a ReplaceOne), or None when there is nothing
+    to rebuild."""
+    key = str(record["_id"])
+    if episode is None:
+        errors.append({"episode_id": key, "message": "the episode was deleted after the migration: its items "
+                                                     "cannot go back and were removed with it"})
+        return None
+    if record["state"] != "migrated":
+        return None  # already rebuilt by a run that was killed afterwards
+    mine = {kind: items[kind].get(key, []) for kind in KINDS}
+    arrays = _arrays(record, mine, held.get(record["_id"], []), counts, warnings, errors)
+    for kind in KINDS:
+        if record["shapes"].get(kind) == "other":
+            # Items added since to a value that is not an array cannot join
+            # it: they stay in their collection (the report says so).
+            stay = {d["_id"] for d in mine[kind] if not d.get("migration")}
+            gone_items[kind] = [i for i in gone_items[kind] if i not in stay]
+    restored = restore_episode(episode, record, arrays)
+    if digest(restored) != record.get("episode_checksum"):
+        counts["episodes_changed_since"] += 1
+    counts["episodes"] += 1
+    return ReplaceOne({"_id": record["_id"]}, restored)
+
+
 def _arrays(record, mine, held, counts, warnings, errors):
     """kind -> the value the episode holds again."""
     out = {}
     for kind in KINDS:
         shape = record["shapes"].get(kind, "absent")
-        slots = {}
-        extra = []
-        for doc in mine[kind]:
-            bookkeeping = doc.get("migration")
-            if bookkeeping and "legacy_index" in bookkeeping:
-                item = restore_item(kind, doc)
-                if digest(item) != bookkeeping.get("checksum"):
-                    counts["changed_since"] += 1
-                slots[bookkeeping["legacy_index"]] = item
-                counts[kind] += 1
-            else:
-                extra.append(new_item_for_episode(doc))
-                counts["added_since"] += 1
+        slots, extra = _placed(kind, mine[kind], counts)
         whole = None
         for entry in held:
             if entry["kind"] != kind:
@@ -170,22 +175,40 @@ def _arrays(record, mine, held, counts, warnings, errors):
             else:
                 slots[entry["index"]] = entry["value"]
             counts["quarantined"] += 1
-        extra.sort(key=lambda item: sort_key_new_item(kind, item))
+        extra.sort(key=lambda item, kind=kind: sort_key_new_item(kind, item))
         if shape == "list":
             n = record["counts"].get(kind, 0)
-            missing = [i for i in range(n) if i not in slots]
-            counts["deleted_since"] += len(missing)
+            counts["deleted_since"] += sum(1 for i in range(n) if i not in slots)
             out[kind] = [slots[i] for i in range(n) if i in slots] + extra
         elif shape == "other":
             out[kind] = whole
             if extra:
-                errors.append({"episode_id": str(record["_id"]), "message": f"{kind} was not an array before the "
-                               f"migration; {len(extra)} item(s) added since cannot join it: left in the collection"})
+                errors.append({"episode_id": str(record["_id"]),
+                               "message": f"{kind} was not an array before the migration; {len(extra)} item(s) "
+                                          "added since cannot join it: left in the collection"})
         elif shape == "null":
             out[kind] = extra if extra else None
         elif extra:
             out[kind] = extra
     return out
+
+
+def _placed(kind, docs, counts):
+    """The migrated documents back as items at their original positions
+    ({index: item}), and the items added through the app since."""
+    slots, extra = {}, []
+    for doc in docs:
+        bookkeeping = doc.get("migration")
+        if bookkeeping and "legacy_index" in bookkeeping:
+            item = restore_item(kind, doc)
+            if digest(item) != bookkeeping.get("checksum"):
+                counts["changed_since"] += 1
+            slots[bookkeeping["legacy_index"]] = item
+            counts[kind] += 1
+        else:
+            extra.append(new_item_for_episode(doc))
+            counts["added_since"] += 1
+    return slots, extra
 
 
 def _leftovers(database, counts, errors):
@@ -205,8 +228,13 @@ def _leftovers(database, counts, errors):
         for episode_key, group in by_episode.items():
             episode = found.get(keys[episode_key])
             if episode is None:
-                errors.append({"episode_id": episode_key, "message": f"{len(group)} {kind} document(s) belong to "
-                               "an episode that does not exist: left in the collection"})
+                errors.append(
+                    {
+                        "episode_id": episode_key,
+                        "message": f"{len(group)} {kind} document(s) belong to "
+                        "an episode that does not exist: left in the collection",
+                    }
+                )
                 continue
             array = episode.get(kind)
             if array is None:
@@ -214,18 +242,30 @@ def _leftovers(database, counts, errors):
             copies = [d for d in group if d.get("migration")]
             new = [d for d in group if not d.get("migration")]
             if copies and not isinstance(array, list):
-                errors.append({"episode_id": episode_key, "message": f"{kind} copies of a killed run found but "
-                               "the episode holds no array: left in the collection"})
+                errors.append(
+                    {
+                        "episode_id": episode_key,
+                        "message": f"{kind} copies of a killed run found but "
+                        "the episode holds no array: left in the collection",
+                    }
+                )
                 copies = []
             if new:
                 if not isinstance(array, list):
-                    errors.append({"episode_id": episode_key, "message": f"{kind} is not an array: {len(new)} "
-                                   "item(s) added since cannot join it: left in the collection"})
+                    errors.append(
+                        {
+                            "episode_id": episode_key,
+                            "message": f"{kind} is not an array: {len(new)} "
+                            "item(s) added since cannot join it: left in the collection",
+                        }
+                    )
                     new = []
                 else:
                     present = {i.get(id_field) for i in array if isinstance(i, dict)}
-                    additions = sorted((new_item_for_episode(d) for d in new if d.get(id_field) not in present),
-                                       key=lambda item: sort_key_new_item(kind, item))
+                    additions = sorted(
+                        (new_item_for_episode(d) for d in new if d.get(id_field) not in present),
+                        key=lambda item: sort_key_new_item(kind, item),
+                    )
                     if additions:
                         episodes.update_one({"_id": episode["_id"]}, {"$set": {kind: list(array) + additions}})
                     counts["added_since"] += len(new)

@@ -36,7 +36,9 @@ def measure(database=None):
     for kind in KINDS:
         out[f"{kind}_collection"] = db.collection(kind, database).count_documents({})
     out["quarantined"] = db.collection(db.MIGRATION_QUARANTINE, database).count_documents({})
-    out["episodes_migrated"] = db.collection(db.MIGRATION_EPISODES, database).count_documents({"state": {"$ne": "restored"}})
+    out["episodes_migrated"] = db.collection(db.MIGRATION_EPISODES, database).count_documents(
+        {"state": {"$ne": "restored"}}
+    )
     return out
 
 
@@ -53,6 +55,7 @@ LABELS = [
     ("episodes_migrated", "Episodes migrated (with a way back)"),
 ]
 
+
 def state(database=None):
     """(state, the last run or rollback document or None)."""
     from webapp.migration import report
@@ -68,4 +71,3 @@ def state(database=None):
     if last["state"] == report.COMPLETED:
         return ("rolled back" if last["operation"] == "rollback" else report.COMPLETED), last
     return report.FAILED, last
-

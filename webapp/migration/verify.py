@@ -51,24 +51,33 @@ def _forward(database, out):
         {"state": {"$ne": "restored"}}, {"shapes": 1, "counts": 1, "state": 1})}
     by_key = {str(k): r for k, r in records.items()}
     slots = {}  # (episode key, kind, index) -> where it was found
-
     for kind in KINDS:
-        id_field = ID_FIELD[kind]
-        for doc in db.collection(kind, database).find({"migration": {"$exists": True}}):
-            bookkeeping = doc["migration"]
-            key = doc.get("episode_id")
-            index = bookkeeping.get("legacy_index")
-            name = f"{kind} document {doc.get(id_field)} (episode {key}, position {index})"
-            if key not in by_key:
-                out.add(f"{name} has no episode record: it was not accounted for by the migration")
-                continue
-            if digest(restore_item(kind, doc)) != bookkeeping.get("checksum"):
-                out.add(f"{name} differs from the original embedded item{_changed_fields(kind, doc)}")
-            slot = (key, kind, index)
-            if slot in slots:
-                out.add(f"{name} is there twice (also {slots[slot]})")
-            slots[slot] = f"{kind} document {doc.get(id_field)}"
+        _check_documents(database, kind, by_key, slots, out)
+    _check_quarantine(database, slots, out)
+    for key, record in by_key.items():
+        _check_accounted(key, record, slots, out)
 
+
+def _check_documents(database, kind, by_key, slots, out):
+    """Each migrated document: its episode record, its original, once."""
+    id_field = ID_FIELD[kind]
+    for doc in db.collection(kind, database).find({"migration": {"$exists": True}}):
+        bookkeeping = doc["migration"]
+        key = doc.get("episode_id")
+        index = bookkeeping.get("legacy_index")
+        name = f"{kind} document {doc.get(id_field)} (episode {key}, position {index})"
+        if key not in by_key:
+            out.add(f"{name} has no episode record: it was not accounted for by the migration")
+            continue
+        if digest(restore_item(kind, doc)) != bookkeeping.get("checksum"):
+            out.add(f"{name} differs from the original embedded item{_changed_fields(kind, doc)}")
+        slot = (key, kind, index)
+        if slot in slots:
+            out.add(f"{name} is there twice (also {slots[slot]})")
+        slots[slot] = f"{kind} document {doc.get(id_field)}"
+
+
+def _check_quarantine(database, slots, out):
     for entry in db.collection(db.MIGRATION_QUARANTINE, database).find({}):
         key, kind, index = entry["episode_id"], entry["kind"], entry["index"]
         name = f"quarantined {kind}{'' if index is None else f'[{index}]'} of episode {key}"
@@ -79,16 +88,18 @@ def _forward(database, out):
             out.add(f"{name} is also {slots[slot]}")
         slots[slot] = f"quarantined ({entry['reason']})"
 
-    for key, record in by_key.items():
-        for kind in KINDS:
-            shape = record["shapes"].get(kind)
-            if shape == "list":
-                for index in range(record["counts"].get(kind, 0)):
-                    if (key, kind, index) not in slots:
-                        out.add(f"{kind}[{index}] of episode {key} is in neither the {kind} collection nor "
-                                "quarantine: lost")
-            elif shape == "other" and (key, kind, "whole") not in slots:
-                out.add(f"the {kind} value of episode {key} (not an array) is not in quarantine: lost")
+
+def _check_accounted(key, record, slots, out):
+    """Every item the episode held is a document or in quarantine."""
+    for kind in KINDS:
+        shape = record["shapes"].get(kind)
+        if shape == "list":
+            for index in range(record["counts"].get(kind, 0)):
+                if (key, kind, index) not in slots:
+                    out.add(f"{kind}[{index}] of episode {key} is in neither the {kind} collection nor "
+                            "quarantine: lost")
+        elif shape == "other" and (key, kind, "whole") not in slots:
+            out.add(f"the {kind} value of episode {key} (not an array) is not in quarantine: lost")
 
 
 def _changed_fields(kind, doc):
@@ -101,9 +112,15 @@ def _changed_fields(kind, doc):
 
 def _reverse(database, out):
     for kind in KINDS:
-        for doc in db.collection(kind, database).find({"migration": {"$exists": True}}, {ID_FIELD[kind]: 1, "episode_id": 1}).limit(LIMIT):
-            out.add(f"{kind} document {doc.get(ID_FIELD[kind])} (episode {doc.get('episode_id')}) is still in the "
-                    "collection after the rollback")
+        for doc in (
+            db.collection(kind, database)
+            .find({"migration": {"$exists": True}}, {ID_FIELD[kind]: 1, "episode_id": 1})
+            .limit(LIMIT)
+        ):
+            out.add(
+                f"{kind} document {doc.get(ID_FIELD[kind])} (episode {doc.get('episode_id')}) is still in the "
+                "collection after the rollback"
+            )
     for entry in db.collection(db.MIGRATION_QUARANTINE, database).find({}, {"episode_id": 1, "kind": 1}).limit(LIMIT):
         out.add(f"quarantined {entry['kind']} of episode {entry['episode_id']} was not put back")
     records = db.collection(db.MIGRATION_EPISODES, database)
@@ -112,7 +129,7 @@ def _reverse(database, out):
     episodes = db.collection(db.EPISODES, database)
     restored = list(records.find({"state": "restored"}, {"episode_checksum": 1}))
     for start in range(0, len(restored), 1000):
-        chunk = {r["_id"]: r for r in restored[start:start + 1000]}
+        chunk = {r["_id"]: r for r in restored[start : start + 1000]}
         found = {e["_id"]: e for e in episodes.find({"_id": {"$in": list(chunk)}})}
         for oid, record in chunk.items():
             episode = found.get(oid)

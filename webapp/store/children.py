@@ -13,14 +13,26 @@ IDENTITY = {"_id", "tumour_id", "treatment_id", "episode_id", "patient_id", "cre
 
 def add(coll, entity, id_field, kind, episode, fields, actor):
     now = clock.now()
-    doc = {id_field: domain_records.new_id(kind), "episode_id": str(episode["_id"]), "patient_id": episode.get("patient_id")}
+    doc = {
+        id_field: domain_records.new_id(kind),
+        "episode_id": str(episode["_id"]),
+        "patient_id": episode.get("patient_id"),
+    }
     doc.update({k: v for k, v in fields.items() if k not in IDENTITY and k not in doc})
     doc.update(created_at=now, last_modified_at=now, version=1)
 
     def work(session):
         coll.insert_one(doc, session=session)
-        audit.record(actor, "create", entity, doc[id_field], before=None, after=doc, session=session,
-                     episode_id=doc["episode_id"])
+        audit.record(
+            actor,
+            "create",
+            entity,
+            doc[id_field],
+            before=None,
+            after=doc,
+            session=session,
+            episode_id=doc["episode_id"],
+        )
         return doc
 
     return records.fenced(work)
@@ -31,8 +43,9 @@ def update(coll, entity, id_field, episode, record_id, fields, expected_version,
     fields = {k: v for k, v in fields.items() if k not in IDENTITY}
 
     def work(session):
-        return records.versioned_update(coll, entity, key, record_id, fields, expected_version, actor,
-                                        unset=unset, session=session)
+        return records.versioned_update(
+            coll, entity, key, record_id, fields, expected_version, actor, unset=unset, session=session
+        )
 
     return records.fenced(work)
 
@@ -41,8 +54,9 @@ def delete(coll, entity, id_field, episode, record_id, expected_version, actor):
     key = {id_field: record_id, "episode_id": str(episode["_id"])}
 
     def work(session):
-        return records.versioned_delete(coll, entity, key, record_id, expected_version, actor, session=session,
-                                        episode_id=str(episode["_id"]))
+        return records.versioned_delete(
+            coll, entity, key, record_id, expected_version, actor, session=session, episode_id=str(episode["_id"])
+        )
 
     return records.fenced(work)
 

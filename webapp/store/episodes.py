@@ -79,8 +79,9 @@ def delete(episode_id, expected_version, actor):
                                    tumours_deleted=len(tumours), treatments_deleted=len(treatments)))
         db.collection(db.TUMOURS, database).delete_many(key, session=session)
         db.collection(db.TREATMENTS, database).delete_many(key, session=session)
-        result = db.collection(db.EPISODES, database).delete_one(records.version_filter({"_id": oid}, episode, expected_version),
-                                                  session=session)
+        result = db.collection(db.EPISODES, database).delete_one(
+            records.version_filter({"_id": oid}, episode, expected_version), session=session
+        )
         if result.deleted_count != 1:
             raise records.Conflict(ENTITY, oid, expected_version, None)
         db.collection(db.AUDIT_LOG).insert_many(entries, session=session)
@@ -96,5 +97,7 @@ def history(episode_id):
 def counts(episode):
     """How many tumours and treatments a delete would take with it."""
     key = {"episode_id": str(episode["_id"])}
-    return {"tumours": db.get_tumours_collection().count_documents(key),
-            "treatments": db.get_treatments_collection().count_documents(key)}
+    return {
+        "tumours": db.get_tumours_collection().count_documents(key),
+        "treatments": db.get_treatments_collection().count_documents(key),
+    }

@@ -82,7 +82,9 @@ def acquire(owner, operation="migration", database=None):
 
 
 def _mark_fence(counter, session=None, database=None):
-    db.collection(db.MIGRATION_LOCK, database).update_one({"_id": FENCE_ID}, {"$inc": {counter: 1}}, upsert=True, session=session)
+    db.collection(db.MIGRATION_LOCK, database).update_one(
+        {"_id": FENCE_ID}, {"$inc": {counter: 1}}, upsert=True, session=session
+    )
 
 
 def fence_clinical_write(session):
@@ -111,7 +113,8 @@ def renew(owner, database=None):
     now = clock.now()
     result = db.collection(db.MIGRATION_LOCK, database).update_one(
         {"_id": LOCK_ID, "owner": owner},
-        {"$set": {"renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}})
+        {"$set": {"renewed_at": now, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}},
+    )
     return result.matched_count == 1
 
 
