@@ -1,4 +1,7 @@
 """Index declarations: the seed's, exactly, plus the unique ids."""
+import pytest
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
 from webapp import db
 
 SEED_TREATMENT_KEYS = [
@@ -40,9 +43,6 @@ def test_patients_and_users_unique_indexes(database):
     # Two patients without an NHS number are allowed; two with the same are not.
     database.patients.insert_many([{"mrn": "A1", "nhs_number": None}, {"mrn": "A2", "nhs_number": None}])
     database.patients.insert_one({"mrn": "A3", "nhs_number": "9990000018"})
-    import pytest
-    from pymongo.errors import DuplicateKeyError
-
     with pytest.raises(DuplicateKeyError):
         database.patients.insert_one({"mrn": "A4", "nhs_number": "9990000018"})
 
@@ -56,3 +56,20 @@ def test_collection_helpers_name_the_contract_collections(app):
         assert db.collection(db.USERS).name == "users"
         assert db.collection(db.AUDIT_LOG).name == "audit_log"
         assert db.collection(db.MIGRATIONS).name == "migrations"
+
+
+def test_db_init_replaces_an_index_declared_anew_and_reports_duplicates(runner, database):
+    """A database made by an earlier version has a plain unique MRN index;
+    a legacy one has MRNs that repeat. db init never answers a traceback."""
+    database.patients.drop_indexes()
+    database.patients.create_index("mrn", unique=True)
+    with pytest.raises(BulkWriteError):  # the old index refuses a second null
+        database.patients.insert_many([{"mrn": None}, {"first_name": "No MRN"}])
+    result = runner.invoke(args=["db", "init"])
+    assert result.exit_code == 0, result.output
+    database.patients.insert_many([{"first_name": "Also none"}, {"mrn": None}])  # partial now: nulls are fine
+    database.patients.drop_indexes()
+    database.patients.insert_many([{"mrn": "A1"}, {"mrn": "A1"}, {"mrn": "B2"}])
+    result = runner.invoke(args=["db", "init"])
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert "not created yet: patients.mrn_1" in result.output and "'mrn': 'A1'} is held by 2 documents" in result.output

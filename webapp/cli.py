@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from pymongo.errors import DuplicateKeyError
 
 from webapp import db, demo
+from webapp.migration import schema, steps
 from webapp.security import ROLES
 from webapp.store import storage, users
 
@@ -21,10 +22,18 @@ DEMO_USERS = {"clinician": "demo-clinician", "manager": "demo-manager",
 
 @db_cli.command("init")
 def db_init():
-    """Create every index (idempotent)."""
-    created = db.init_indexes()
-    for name, indexes in created.items():
-        click.echo(f"{name}: {', '.join(indexes)}")
+    """Create every index (idempotent), and the validators once the data is adopted."""
+    refused = db.init_indexes()
+    for name, models in db.INDEXES.items():
+        click.echo(f"{name}: {', '.join(m.document['name'] for m in models)}")
+    for problem in refused:
+        click.echo(f"not created yet: {problem['collection']}.{problem['index']}: {problem['problem']}; correct "
+                   "these, then run db init again:", err=True)
+        for dup in problem["duplicates"]:
+            click.echo(f"  {dup['value']} is held by {dup['count']} documents: {', '.join(dup['ids'])}", err=True)
+    if steps.adopted():
+        db.init_validators()
+        click.echo("validators: " + ", ".join(db.validators_on()))
 
 
 @db_cli.command("stats")
@@ -69,8 +78,11 @@ def users_create(username, role):
 def seed_demo(patients, seed_value, legacy):
     """Write synthetic colorectal data."""
     db.init_indexes()
+    fresh = db.collection(db.EPISODES).estimated_document_count() == 0
     counts = demo.write(demo.generate(patients=patients, seed=seed_value), legacy=legacy)
-    shape = "legacy (embedded arrays)" if legacy else "separate collections"
+    if fresh and not legacy:
+        schema.stamp([step.name for step in steps.STEPS])  # made in this shape: nothing to migrate
+    shape = "legacy (treatments and tumours embedded in episodes)" if legacy else "separate collections"
     click.echo(f"wrote {shape}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
 
@@ -82,6 +94,7 @@ def seed_bootstrap(patients):
     db.init_indexes()
     if db.collection(db.PATIENTS).estimated_document_count() == 0:
         counts = demo.write(demo.generate(patients=patients, seed=1))
+        schema.stamp([step.name for step in steps.STEPS])  # made in this shape: nothing to migrate
         click.echo("loaded demo data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     if users.count() == 0:
         click.echo("demo users (passwords shown once; keep them):")

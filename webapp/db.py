@@ -29,6 +29,8 @@ MIGRATION_QUARANTINE = "migration_quarantine"
 MIGRATION_EPISODES = "migration_episodes"
 STORAGE_SNAPSHOTS = "storage_snapshots"
 MIGRATION_LOCK = "migration_lock"
+MIGRATION_SCHEMA = "migration_schema"  # the schema version: which migration steps are applied
+MIGRATION_ADOPTED = "migration_adopted"  # each document the adopt step changed, as it was before
 
 # Compound keys the store also sorts and hints by.
 TREATMENTS_BY_EPISODE_DATE = [("episode_id", ASCENDING), ("treatment_date", ASCENDING)]
@@ -55,10 +57,15 @@ INDEXES = {
         IndexModel([("tumour_id", ASCENDING)], unique=True),
     ],
     PATIENTS: [
-        IndexModel([("mrn", ASCENDING)], unique=True),
+        # Unique where present: a legacy patient may have no MRN yet (adopt
+        # lists them); nulls and missing values would otherwise collide.
+        IndexModel([("mrn", ASCENDING)], unique=True, partialFilterExpression={"mrn": {"$type": "string"}}),
         # Unique where present: a patient may not have an NHS number yet.
         IndexModel([("nhs_number", ASCENDING)], unique=True,
                    partialFilterExpression={"nhs_number": {"$type": "string"}}),
+        # An adopted legacy patient with no MRN: its records name it by this.
+        IndexModel([("legacy_patient_id", ASCENDING)],
+                   partialFilterExpression={"legacy_patient_id": {"$exists": True}}),
         IndexModel([("last_name", ASCENDING), ("first_name", ASCENDING)]),
         IndexModel([("date_of_birth", ASCENDING)]),
     ],
@@ -91,6 +98,43 @@ INDEXES = {
         # Failures expire on their own; the rate limit only looks back this far anyway.
         IndexModel([("at", ASCENDING)], expireAfterSeconds=24 * 3600),
     ],
+}
+
+# $jsonSchema validators, put on once the adopt step has made every document
+# canonical (`init_validators`): BSON types for ids, dates and coded fields,
+# so a string can never again be stored where a date belongs. A value no
+# mapping could read lives in `legacy_values` (any shape), never in these.
+_DATE = {"bsonType": ["date", "null"]}
+_TEXT = {"bsonType": ["string", "null"]}
+_ID = {"bsonType": "string"}
+_NUMBER = {"bsonType": ["int", "long", "double", "decimal", "null"]}
+
+
+def _schema(required=(), **properties):
+    return {"$jsonSchema": {"bsonType": "object", "required": list(required), "properties": properties}}
+
+
+VALIDATORS = {
+    PATIENTS: _schema(
+        mrn=_TEXT, nhs_number=_TEXT, nhs_number_status=_TEXT, first_name=_TEXT, last_name=_TEXT,
+        date_of_birth=_DATE, date_of_death=_DATE, sex=_TEXT, ethnic_category=_TEXT, postcode=_TEXT,
+        created_at=_DATE, last_modified_at=_DATE),
+    EPISODES: _schema(
+        patient_id=_TEXT, referral_date=_DATE, first_seen_date=_DATE, mdt_date=_DATE, referral_source=_TEXT,
+        mdt_outcome=_TEXT, care_plan_intent=_TEXT, performance_status=_TEXT, provider_organisation=_TEXT,
+        status=_TEXT, created_at=_DATE, last_modified_at=_DATE),
+    TUMOURS: _schema(
+        ("tumour_id",), tumour_id=_ID, episode_id=_TEXT, patient_id=_TEXT, tumour_type=_TEXT, icd10_code=_TEXT,
+        snomed_morphology_code=_TEXT, diagnosis_date=_DATE, created_at=_DATE, last_modified_at=_DATE),
+    TREATMENTS: _schema(
+        ("treatment_id",), treatment_id=_ID, episode_id=_TEXT, patient_id=_TEXT, treatment_type=_TEXT,
+        treatment_date=_DATE, start_date=_DATE, end_date=_DATE, discharge_date=_DATE, response_date=_DATE,
+        treatment_intent=_TEXT, adjunctive_therapy=_TEXT, provider_organisation=_TEXT, treatment_site=_TEXT,
+        opcs4_primary=_TEXT, surgical_access_type=_TEXT, admission_type=_TEXT, asa_grade=_TEXT,
+        clavien_dindo_grade=_TEXT, anastomotic_leak_grade=_TEXT, return_to_theatre=_TEXT,
+        discharge_destination=_TEXT, chemo_timing=_TEXT, radiotherapy_course=_TEXT, response=_TEXT,
+        length_of_stay_days=_NUMBER, cycles=_NUMBER, total_dose_gy=_NUMBER, fractions=_NUMBER,
+        created_at=_DATE, last_modified_at=_DATE),
 }
 
 _clients = {}
@@ -180,13 +224,72 @@ def object_id(text):
 
 
 def init_indexes(db=None):
-    """Create every declared index. Idempotent: creating an index that exists
-    with the same keys and options is a no-op on MongoDB."""
+    """Create every declared index; returns the ones the data does not allow
+    yet, as [{collection, index, problem, duplicates}], never raising for
+    them (a legacy database may hold duplicate MRNs until a person resolves
+    them). Idempotent: an index that exists with the same keys and options
+    is a no-op on MongoDB."""
     db = resolve(db)
-    created = {}
+    refused = []
     for name, models in INDEXES.items():
-        created[name] = db[name].create_indexes(models)
-    return created
+        for model in models:
+            try:
+                _create(db[name], model)
+            except pymongo.errors.OperationFailure as exc:
+                if exc.code not in (11000, 11001):
+                    raise
+                refused.append(_refusal(db, name, model, exc))
+    return refused
+
+
+def _create(coll, model):
+    """Create the index; one declared anew under the same name (other
+    options, such as the MRN index made partial) replaces the old one."""
+    try:
+        coll.create_indexes([model])
+    except pymongo.errors.OperationFailure as exc:
+        if exc.code not in (85, 86):  # IndexOptionsConflict, IndexKeySpecsConflict
+            raise
+        coll.drop_index(model.document["name"])
+        coll.create_indexes([model])
+
+
+def init_validators(db=None):
+    """Put VALIDATORS on their collections (strict: every insert and update
+    must leave a valid document)."""
+    db = resolve(db)
+    existing = set(db.list_collection_names())
+    for name, validator in VALIDATORS.items():
+        if name not in existing:
+            db.create_collection(name)
+        db.command("collMod", name, validator=validator, validationLevel="strict", validationAction="error")
+
+
+def clear_validators(db=None):
+    """Take them off again (a rollback of the adopt step brings legacy shapes back)."""
+    db = resolve(db)
+    existing = set(db.list_collection_names())
+    for name in VALIDATORS:
+        if name in existing:
+            db.command("collMod", name, validator={}, validationLevel="off")
+
+
+def validators_on(db=None):
+    """Which collections carry a validator now."""
+    db = resolve(db)
+    return sorted(c["name"] for c in db.list_collections() if c.get("options", {}).get("validator"))
+
+
+def _refusal(db, name, model, exc):
+    """Why a unique index cannot be built: the values more than one document
+    holds, with those documents' ids (the first 20 of each)."""
+    keys = [k for k, _ in model.document["key"].items()]
+    match = model.document.get("partialFilterExpression", {})
+    group = {"_id": {k: f"${k}" for k in keys}, "n": {"$sum": 1}, "ids": {"$push": "$_id"}}
+    rows = db[name].aggregate([{"$match": match}, {"$group": group}, {"$match": {"n": {"$gt": 1}}}, {"$limit": 50}])
+    duplicates = [{"value": r["_id"], "count": r["n"], "ids": [str(i) for i in r["ids"][:20]]} for r in rows]
+    return {"collection": name, "index": model.document["name"], "problem": f"duplicate values ({exc.code})",
+            "duplicates": duplicates}
 
 
 def ping(db=None):

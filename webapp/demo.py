@@ -281,14 +281,13 @@ def legacy_shape(data):
 
 
 def write(data, legacy=False, database=None):
-    """Insert the generated documents. Returns the counts written."""
+    """Insert the generated documents. Returns the counts of records written
+    (tumours and treatments counted wherever they are, embedded or not)."""
     database = db.resolve(database)
+    counts = {name: len(data[name]) for name in ("patients", "episodes", "tumours", "treatments")}
     if legacy:
         data = legacy_shape(data)
-    counts = {}
     for name in ("patients", "episodes", "tumours", "treatments"):
-        docs = data[name]
-        if docs:
-            db.collection(name, database).insert_many(docs, ordered=False)
-        counts[name] = len(docs)
+        if data[name]:
+            db.collection(name, database).insert_many(data[name], ordered=False)
     return counts

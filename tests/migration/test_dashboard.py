@@ -3,17 +3,24 @@ run in the background, progress fragment, history, reports."""
 import json
 import time
 
-from webapp.migration import apply, report
+from webapp.migration import apply, report, steps
 from webapp.store import lease
 
 
-def wait_finished(app, run_id, timeout=30):
+def wait_finished(app, run_id, timeout=30, chain=False):
+    """The run once it has ended (with `chain`, the first run's document
+    once every step it leads to has ended)."""
     deadline = time.monotonic() + timeout
+    first = None
     while time.monotonic() < deadline:
         with app.app_context():
             doc = report.get(str(run_id))
         if doc["state"] not in ("starting", "running"):
-            return doc
+            first = first or doc
+            if not (chain and doc.get("next_run")):
+                return first
+            run_id = doc["next_run"]
+            continue
         time.sleep(0.05)
     raise AssertionError(f"run {run_id} did not finish")
 
@@ -35,12 +42,23 @@ def test_dashboard_shows_the_live_table(client, auth, legacy):
     assert "Nothing is running." in page
 
 
-def test_confirmation_pages_say_what_will_happen(client, auth, legacy):
+def test_confirmation_pages_say_what_will_happen(app, client, auth, legacy):
     auth.login("manager")
-    for action, words in (("dry-run", "It changes no data"), ("run", "removes the arrays from the episodes"),
-                          ("rollback", "back into their episodes")):
+    for action, words in (("dry-run", "It changes no data"), ("run", "go to their own lists"),
+                          ("rollback", "there is nothing to roll"), ("run", "Read older records as")):
         page = client.get(f"/migration/confirm/{action}").get_data(as_text=True)
         assert words in page and 'name="csrf_token"' in page
+    assert "<li>Move embedded treatments and tumours into their own collections</li>" in client.get(
+        "/migration/confirm/run").get_data(as_text=True)
+    refused = auth.post("/migration/start/rollback", {"batch_size": "10"})
+    assert refused.status_code == 409 and "nothing to roll back" in refused.get_data(as_text=True)
+    with app.app_context():
+        steps.run_pending()
+    page = client.get("/migration/confirm/rollback").get_data(as_text=True)
+    assert "back into their episodes" in page and "Records the migration did not move stay" in page
+    assert "there is nothing to run" in client.get("/migration/confirm/run").get_data(as_text=True)
+    refused = auth.post("/migration/start/run", {"batch_size": "10"})
+    assert refused.status_code == 409 and "Nothing to do" in refused.get_data(as_text=True)
     assert client.get("/migration/confirm/drop-everything").status_code == 404
 
 
@@ -51,7 +69,7 @@ def test_dry_run_from_the_page_runs_in_background_and_lands_in_history(app, clie
     run_id = response.headers["Location"].split("run=")[1]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="progress"' in page
-    doc = wait_finished(app, run_id)
+    doc = wait_finished(app, run_id, chain=True)
     assert doc["state"] == "completed" and doc["operation"] == "dry-run"
     assert store.treatments.count_documents({}) == 0  # a dry run writes nothing
     fragment = client.get(f"/migration/progress?run={run_id}", headers={"HX-Request": "true"})

@@ -102,7 +102,7 @@ def test_timeline_orders_everything_by_date(database, episode):
     treatments.add(second, surgery_fields(datetime(2025, 2, 1)), ACTOR)
     treatments.add(episode, chemo_fields(datetime(2024, 4, 1)), ACTOR)
     make_tumour(episode)
-    episodes_, events = timeline.for_patient(patient_mrn)
+    episodes_, events = timeline.for_patient([patient_mrn])
     assert len(episodes_) == 2
     dates = [e["date"] for e in events]
     assert dates == sorted(dates)

@@ -15,6 +15,7 @@ TNM_STAGES = ("clinical", "pathological")
 TNM_PARTS = ("prefix", "t", "n", "m")
 PATHOLOGY_FIELDS = ("grade", "lymph_nodes_examined", "lymph_nodes_positive", "crm_status", "crm_distance_mm",
                     "emvi")
+PATHOLOGY_NUMBERS = ("lymph_nodes_examined", "lymph_nodes_positive", "crm_distance_mm")
 
 
 def new_id(kind, source=None):

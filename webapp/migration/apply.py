@@ -147,19 +147,7 @@ def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
     batch = reader.next()
     if not batch:
         return [], [], {}
-    now = clock.now()
-    plans = [plan_episode(episode, now) for episode in batch]
-    for kind in KINDS:
-        ids = [doc[ID_FIELD[kind]] for plan in plans for doc in plan.items[kind]]
-        existing = {d[ID_FIELD[kind]]: d["_id"] for d in
-                    db.collection(kind, database).find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})
-                    } if ids else {}
-        resolve_duplicates(kind, plans, existing, seen[kind])
-    for plan in plans:
-        plan.record["run_id"] = run_id
-        if plan.anomalies:
-            plan.record["anomalies"] = plan.anomalies
-            plan.record["has_anomalies"] = True
+    plans = _plan_batch(database, batch, run_id, seen)
     failed = {}
     if dry_run:
         return batch, plans, failed
@@ -182,6 +170,42 @@ def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
         episodes.update_many({"_id": {"$in": done_ids}}, {"$unset": {kind: "" for kind in KINDS}})
     crash.point("after_batch", batch_no)
     return batch, plans, failed
+
+
+def _plan_batch(database, batch, run_id, seen):
+    """Plan each episode (pure), settle duplicate ids against the
+    collections, and note on each record what it needs to be undone."""
+    now = clock.now()
+    plans = [plan_episode(episode, now) for episode in batch]
+    for kind in KINDS:
+        ids = [doc[ID_FIELD[kind]] for plan in plans for doc in plan.items[kind]]
+        existing = {d[ID_FIELD[kind]]: d["_id"] for d in
+                    db.collection(kind, database).find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})
+                    } if ids else {}
+        resolve_duplicates(kind, plans, existing, seen[kind])
+    preexisting = _preexisting(database, batch)
+    for plan in plans:
+        plan.record["run_id"] = run_id
+        if preexisting.get(plan.episode_id):
+            plan.record["preexisting"] = preexisting[plan.episode_id]
+        if plan.anomalies:
+            plan.record["anomalies"] = plan.anomalies
+            plan.record["has_anomalies"] = True
+    return plans
+
+
+def _preexisting(database, batch):
+    """episode _id -> {kind: [_id]} of documents already in the collections
+    under these episodes before this run (a legacy system's own, or the
+    app's): the rollback leaves them where they are. A killed run's copies
+    carry `migration` and are not among them."""
+    keys = {str(e["_id"]): e["_id"] for e in batch}
+    out = {}
+    for kind in KINDS:
+        for doc in db.collection(kind, database).find(
+                {"episode_id": {"$in": list(keys)}, "migration": {"$exists": False}}, {"episode_id": 1}):
+            out.setdefault(keys[doc["episode_id"]], {}).setdefault(kind, []).append(doc["_id"])
+    return out
 
 
 def _recorded_anomalies(database, run_ids):

@@ -18,7 +18,8 @@ def check_lease(heartbeat, operation):
         raise LeaseLost(f"the {operation} lease was taken over by another process: stopped between batches")
 
 
-def run(operation, lease_name, work, *, owner, run_id, var_dir, batch_size, database, leased=True):
+def run(operation, lease_name, work, *, owner, run_id, var_dir, batch_size, database, leased=True,
+        step="collections", options=None):
     """Take the lease (unless `leased` is False, as for a dry run), open the
     report, run work(run_id, lease, heartbeat), then close the report and
     release the lease. A failure, even a KeyboardInterrupt, closes the report
@@ -33,7 +34,7 @@ def run(operation, lease_name, work, *, owner, run_id, var_dir, batch_size, data
                 report.finish(run_id, var_dir, report.FAILED, database, errors=[str(held)])
             raise
     if run_id is None:
-        run_id = report.new_run(operation, owner, {"batch_size": batch_size}, database)
+        run_id = report.new_run(operation, owner, {"batch_size": batch_size, **(options or {})}, database, step=step)
     try:
         with lease.Heartbeat(owner, database) if leased else nullcontext() as heartbeat:
             result = work(run_id, held, heartbeat)

@@ -28,9 +28,9 @@ ANOMALY_LIMIT = 1000  # listed in full up to this; counted always
 ALIVE_SECONDS = 60
 
 
-def new_run(operation, owner, options=None, database=None):
+def new_run(operation, owner, options=None, database=None, step="collections"):
     now = clock.now()
-    doc = {"_id": ObjectId(), "operation": operation, "state": STARTING, "owner": owner,
+    doc = {"_id": ObjectId(), "operation": operation, "step": step, "state": STARTING, "owner": owner,
            "options": options or {}, "started_at": now, "alive_at": now, "finished_at": None,
            "duration_s": None, "before": None, "after": None, "counts": {}, "warnings": [], "errors": [],
            "anomalies": [], "anomaly_counts": {},
@@ -100,6 +100,11 @@ def to_json(doc):
     return json.dumps({"report_version": 1, **doc}, default=_plain, indent=2, ensure_ascii=False)
 
 
+def link_next(run_id, next_run_id, database=None):
+    """The run that continues this one (the next step of the same command)."""
+    db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {"next_run": next_run_id}})
+
+
 def get(run_id, database=None):
     oid = db.object_id(run_id)
     return db.collection(db.MIGRATIONS, database).find_one({"_id": oid}) if oid else None
@@ -127,14 +132,20 @@ def active(database=None):
     )
 
 
-def unfinished_runs(database=None):
-    """Runs that never finished (their process died), since the last
-    finished run or rollback: the run that resumes them names them."""
+def _of_step(step):
+    # Runs recorded before steps existed were all of the first step.
+    return {"step": step} if step != "collections" else {"step": {"$in": [step, None]}}
+
+
+def unfinished_runs(database=None, step="collections"):
+    """Runs of `step` that never finished (their process died), since its
+    last finished run or rollback: the run that resumes them names them."""
     coll = db.collection(db.MIGRATIONS, database)
     last_done = coll.find_one(
-        {"operation": {"$in": ["run", "rollback"]}, "state": {"$in": list(ENDED)}}, sort=[("started_at", DESCENDING)]
+        {"operation": {"$in": ["run", "rollback"]}, "state": {"$in": list(ENDED)}, **_of_step(step)},
+        sort=[("started_at", DESCENDING)],
     )
-    query = {"operation": "run", "state": {"$in": [*LIVE, INTERRUPTED]}}
+    query = {"operation": "run", "state": {"$in": [*LIVE, INTERRUPTED]}, **_of_step(step)}
     if last_done:
         query["started_at"] = {"$gt": last_done["started_at"]}
     return list(coll.find(query, {"_id": 1}).sort("started_at", 1))

@@ -19,7 +19,6 @@ from webapp import db
 from webapp.domain import clock
 from webapp.migration import crash, operation, report, stats
 from webapp.migration.plan import (
-    ID_FIELD,
     KINDS,
     digest,
     new_item_for_episode,
@@ -127,12 +126,19 @@ def _one_batch(database, reader, batch_no, counts, warnings, errors):
 def _collect(record, items, held, gone_items, gone_quarantine):
     """Mark an episode's documents and quarantine entries to be removed;
     returns how many items that is."""
-    key = str(record["_id"])
-    mine = [d for kind in KINDS for d in items[kind].get(key, [])]
+    mine = _own(record, items)
     for kind in KINDS:
-        gone_items[kind].extend(d["_id"] for d in items[kind].get(key, []))
+        gone_items[kind].extend(d["_id"] for d in mine[kind])
     gone_quarantine.extend(q["_id"] for q in held.get(record["_id"], []))
-    return len(mine) + len(held.get(record["_id"], []))
+    return sum(len(docs) for docs in mine.values()) + len(held.get(record["_id"], []))
+
+
+def _own(record, items):
+    """kind -> the episode's documents the rollback takes back: all under it
+    but those that were in the collections before the migration."""
+    key = str(record["_id"])
+    keep = {i for ids in (record.get("preexisting") or {}).values() for i in ids}
+    return {kind: [d for d in items[kind].get(key, []) if d["_id"] not in keep] for kind in KINDS}
 
 
 def _rebuild(record, episode, items, held, counts, warnings, errors, gone_items):
@@ -145,7 +151,7 @@ def _rebuild(record, episode, items, held, counts, warnings, errors, gone_items)
         return None
     if record["state"] != "migrated":
         return None  # already rebuilt by a run that was killed afterwards
-    mine = {kind: items[kind].get(key, []) for kind in KINDS}
+    mine = _own(record, items)
     arrays = _arrays(record, mine, held.get(record["_id"], []), counts, warnings, errors)
     for kind in KINDS:
         if record["shapes"].get(kind) == "other":
@@ -212,63 +218,23 @@ def _placed(kind, docs, counts):
 
 
 def _leftovers(database, counts, errors):
-    """Documents whose episode was never migrated: added through the app to a
-    new episode (they go into its arrays, in date order, once each), or
-    written by a run killed before it removed the episode's arrays (the
-    arrays still hold them: the copies go)."""
+    """Copies written by a run killed before it removed their episode's
+    arrays (the arrays still hold the originals): the copies go. Nothing
+    else in the collections is touched: documents on episodes no migration
+    recorded were there before it (a legacy system's own) or were added to
+    new episodes since, and are counted as left where they are."""
     episodes = db.collection(db.EPISODES, database)
     for kind in KINDS:
         coll = db.collection(kind, database)
-        id_field = ID_FIELD[kind]
-        docs = list(coll.find({}).sort("episode_id", 1))
-        by_episode = _group(docs, "episode_id")
-        # Their episodes in one query, not one per episode.
-        keys = {key: (db.object_id(key) or key) for key in by_episode}
-        found = {e["_id"]: e for e in episodes.find({"_id": {"$in": list(keys.values())}})} if keys else {}
-        for episode_key, group in by_episode.items():
-            episode = found.get(keys[episode_key])
-            if episode is None:
-                errors.append(
-                    {
-                        "episode_id": episode_key,
-                        "message": f"{len(group)} {kind} document(s) belong to "
-                        "an episode that does not exist: left in the collection",
-                    }
-                )
+        copies = _group(coll.find({"migration": {"$exists": True}}, {"episode_id": 1}), "episode_id")
+        keys = {key: (db.object_id(key) or key) for key in copies}
+        holding = {e["_id"] for e in episodes.find({"_id": {"$in": list(keys.values())}, kind: {"$type": "array"}},
+                                                   {"_id": 1})} if keys else set()
+        for episode_key, group in copies.items():
+            if keys[episode_key] not in holding:
+                errors.append({"episode_id": episode_key, "message": f"{len(group)} {kind} document(s) carry the "
+                               "migration's mark but their episode holds no array: left in the collection"})
                 continue
-            array = episode.get(kind)
-            if array is None:
-                array = []
-            copies = [d for d in group if d.get("migration")]
-            new = [d for d in group if not d.get("migration")]
-            if copies and not isinstance(array, list):
-                errors.append(
-                    {
-                        "episode_id": episode_key,
-                        "message": f"{kind} copies of a killed run found but "
-                        "the episode holds no array: left in the collection",
-                    }
-                )
-                copies = []
-            if new:
-                if not isinstance(array, list):
-                    errors.append(
-                        {
-                            "episode_id": episode_key,
-                            "message": f"{kind} is not an array: {len(new)} "
-                            "item(s) added since cannot join it: left in the collection",
-                        }
-                    )
-                    new = []
-                else:
-                    present = {i.get(id_field) for i in array if isinstance(i, dict)}
-                    additions = sorted(
-                        (new_item_for_episode(d) for d in new if d.get(id_field) not in present),
-                        key=lambda item: sort_key_new_item(kind, item),
-                    )
-                    if additions:
-                        episodes.update_one({"_id": episode["_id"]}, {"$set": {kind: list(array) + additions}})
-                    counts["added_since"] += len(new)
-            gone = [d["_id"] for d in copies + new]
-            if gone:
-                coll.delete_many({"_id": {"$in": gone}})
+            coll.delete_many({"_id": {"$in": [d["_id"] for d in group]}})
+        counts["left_in_collections"] = counts.get("left_in_collections", 0) + coll.count_documents(
+            {"migration": {"$exists": False}})

@@ -61,7 +61,11 @@ def _forward(database, out):
 def _check_documents(database, kind, by_key, slots, out):
     """Each migrated document: its episode record, its original, once."""
     id_field = ID_FIELD[kind]
+    # A document the adopt step changed since is checked as it was before it.
+    before_adopt = {r["doc_id"]: r["original"] for r in db.collection(db.MIGRATION_ADOPTED, database).find(
+        {"collection": kind, "original.migration": {"$exists": True}}, {"doc_id": 1, "original": 1})}
     for doc in db.collection(kind, database).find({"migration": {"$exists": True}}):
+        doc = before_adopt.get(doc["_id"], doc)
         bookkeeping = doc["migration"]
         key = doc.get("episode_id")
         index = bookkeeping.get("legacy_index")

@@ -17,9 +17,10 @@ def get(episode_id):
     return db.collection(db.EPISODES).find_one({"_id": oid})
 
 
-def for_patient(mrn):
+def for_patient(keys):
     """A patient's episodes, newest referral first."""
-    return list(db.collection(db.EPISODES).find({"patient_id": mrn}).sort([("referral_date", -1), ("_id", -1)]))
+    return list(db.collection(db.EPISODES).find({"patient_id": {"$in": list(keys)}})
+                .sort([("referral_date", -1), ("_id", -1)]))
 
 
 def create(patient, fields, actor):

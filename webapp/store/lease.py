@@ -46,6 +46,19 @@ def default_owner(actor="cli"):
     return f"{actor}@{socket.gethostname()}:{os.getpid()}"
 
 
+def describe_owner(owner):
+    """`default_owner`'s text in words a manager reads: "dashboard:ann@vm:42"
+    is "ann (from the dashboard)", "cli@vm:42" is "the command line on vm"."""
+    text = str(owner or "")
+    actor, _, place = text.partition("@")
+    host = place.rsplit(":", 1)[0] if place else ""
+    if actor.startswith("dashboard:"):
+        return f"{actor.removeprefix('dashboard:')} (from the dashboard)"
+    if actor == "cli":
+        return f"the command line on {host}" if host else "the command line"
+    return text
+
+
 def current_holder(database=None):
     """The live lease, or None. Reading it is one indexed find_one."""
     doc = db.collection(db.MIGRATION_LOCK, database).find_one({"_id": LOCK_ID})

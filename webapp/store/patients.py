@@ -71,6 +71,27 @@ def get_by_mrn(mrn):
     return db.collection(db.PATIENTS).find_one({"mrn": mrn})
 
 
+# How an adopted legacy patient without an MRN of its own is linked: its
+# records name it by its legacy id (the adopt step sets both).
+LEGACY_LINK = "legacy_patient_id"
+
+
+def link_keys(patient):
+    """Every value its episodes, tumours and treatments may name the patient
+    by: the MRN; for an adopted legacy patient with none, its legacy id; for
+    one whose MRN another record holds too (to be merged), that MRN."""
+    keys = [patient.get("mrn"), patient.get(LEGACY_LINK), (patient.get("legacy_values") or {}).get("mrn")]
+    return [k for n, k in enumerate(keys) if isinstance(k, str) and k and k not in keys[:n]]
+
+
+def get_by_link(key):
+    """The patient an episode names by `key` (two indexed look-ups, never a scan)."""
+    if key is None:
+        return None
+    coll = db.collection(db.PATIENTS)
+    return coll.find_one({"mrn": key}) or coll.find_one({LEGACY_LINK: key})
+
+
 def _check_unique(fields, session, exclude_id=None):
     coll = db.collection(db.PATIENTS)
     for field in ("mrn", "nhs_number"):

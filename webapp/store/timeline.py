@@ -8,12 +8,15 @@ from webapp.store import episodes as episode_store
 _LAST = datetime.max
 
 
-def for_patient(mrn):
-    """(episodes, events). Events are dicts {date, kind, label, record,
+def for_patient(keys):
+    """(episodes, events) of the patient its records name by any of `keys`
+    (see patients.link_keys). Events are dicts {date, kind, label, record,
     episode_id}, oldest first; undated ones last."""
-    episodes = episode_store.for_patient(mrn)
-    tumours = list(db.get_tumours_collection().find({"patient_id": mrn}))
-    treatments = list(db.get_treatments_collection().find({"patient_id": mrn}))
+    if not keys:
+        return [], []
+    episodes = episode_store.for_patient(keys)
+    tumours = list(db.get_tumours_collection().find({"patient_id": {"$in": keys}}))
+    treatments = list(db.get_treatments_collection().find({"patient_id": {"$in": keys}}))
     events = []
     for e in episodes:
         events.append({"date": e.get("referral_date"), "kind": "referral", "record": e, "episode_id": str(e["_id"])})

@@ -61,7 +61,7 @@ class RecordViews:
 
     def context(self, episode, **extra):
         mrn = episode.get("patient_id")
-        patient = patients_store.get_by_mrn(mrn) if mrn and not is_htmx() else None
+        patient = patients_store.get_by_link(mrn) if mrn and not is_htmx() else None
         return {"episode": episode, "patient": patient, "kind": self, **extra}
 
     def listing(self, episode, status=200):

@@ -26,7 +26,7 @@ def _load(episode_id):
     # Legacy episodes may lack patient_id (the migration reports them): show
     # the episode without its patient rather than fail.
     mrn = episode.get("patient_id")
-    return episode, patients_store.get_by_mrn(mrn) if mrn else None
+    return episode, patients_store.get_by_link(mrn) if mrn else None
 
 
 @bp.route("/<oid:episode_id>")

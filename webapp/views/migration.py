@@ -4,12 +4,18 @@ and dry run / run / rollback behind a confirmation page."""
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.migration import background, report, scan, stats
+from webapp.migration import background, profile, report, scan, stats, steps
 from webapp.security import is_htmx, role_required
 from webapp.store import lease
 from webapp.views.rendering import found, page_or_fragment
 
 bp = Blueprint("migration", __name__, url_prefix="/migration")
+bp.add_app_template_filter(lease.describe_owner, "who")
+
+
+@bp.context_processor
+def _step_titles():
+    return {"step_titles": {step.name: step.title for step in steps.STEPS}}
 
 ACTIONS = {
     "dry-run": {"title": "Dry run", "button": "Start dry run"},
@@ -19,23 +25,29 @@ ACTIONS = {
 
 
 def _following():
-    """The run the page follows: ?run=<id>, else the one in progress."""
+    """The run the page follows: ?run=<id> (and the steps that continued
+    it), else the one in progress, else the last one that ended."""
     run_id = request.args.get("run")
-    if run_id:
-        return found(report.get(run_id))
-    return report.active()
+    run = found(report.get(run_id)) if run_id else report.active()
+    while run is not None and not report.is_live(run) and run.get("next_run"):
+        following = report.get(run["next_run"])
+        if following is None:
+            break
+        run = following
+    return run
 
 
 def _context():
     state, last = stats.state()
     return {"state": state, "last": last, "measure": stats.measure(), "labels": stats.LABELS,
-            "history": report.history(), "holder": lease.current_holder()}
+            "history": report.history(), "holder": lease.current_holder(), "schema": steps.status(),
+            "profiles": profile.names(), "default_profile": profile.DEFAULT}
 
 
 @bp.route("/")
 @role_required("manager")
 def dashboard():
-    run = _following()
+    run = _following() or report.last_operation()
     return render_template("migration/dashboard.html", run=run, live=report.is_live(run), **_context())
 
 
@@ -46,11 +58,10 @@ def progress():
     status and history are swapped too (out of band). Without htmx, the
     whole dashboard."""
     run = _following()
-    live = report.is_live(run)
-    finished = run is not None and not live
-    extra = _context() if finished or not is_htmx() else {}
-    return page_or_fragment("migration/dashboard.html", "migration/_progress.html", run=run, live=live,
-                            oob=finished, **extra)
+    # Status, actions and history are swapped with every answer (out of
+    # band), so the counts and the buttons follow the run as it goes.
+    return page_or_fragment("migration/dashboard.html", "migration/_progress.html", run=run,
+                            live=report.is_live(run), oob=is_htmx(), **_context())
 
 
 @bp.route("/confirm/<action>")
@@ -61,10 +72,11 @@ def confirm(action):
     return _confirm_page(action, scan.DEFAULT_BATCH)
 
 
-def _confirm_page(action, batch_size, holder=None, error=None, status=200):
+def _confirm_page(action, batch_size, holder=None, error=None, status=200, chosen_profile=None):
     return render_template("migration/confirm.html", action=action, info=ACTIONS[action],
                            measure=stats.measure(), labels=stats.LABELS, holder=holder or lease.current_holder(),
-                           batch_size=batch_size, max_batch=scan.MAX_BATCH, error=error), status
+                           batch_size=batch_size, max_batch=scan.MAX_BATCH, error=error, schema=steps.status(),
+                           profiles=profile.names(), chosen_profile=chosen_profile or profile.DEFAULT), status
 
 
 @bp.route("/start/<action>", methods=["POST"])
@@ -79,11 +91,31 @@ def start(action):
     except ValueError:
         return _confirm_page(action, request.form.get("batch_size", ""), status=422,
                              error=f"Enter a batch size between 1 and {scan.MAX_BATCH}.")
+    chosen = request.form.get("profile") or profile.DEFAULT
+    if chosen not in profile.names():
+        return _confirm_page(action, batch_size, status=422, error="Choose one of the listed profiles.")
     holder = lease.current_holder()
     if holder is not None and action != "dry-run":
-        return _confirm_page(action, batch_size, holder, str(lease.LockHeld(holder)) + ". Nothing was started.", 409)
-    run_id = background.start(current_app._get_current_object(), action, current_user.username, batch_size)
+        return _confirm_page(action, batch_size, holder, str(lease.LockHeld(holder)) + ". Nothing was started.", 409,
+                             chosen)
+    try:
+        run_id = background.start(current_app._get_current_object(), action, current_user.username, batch_size,
+                                  chosen)
+    except (steps.NothingToRollBack, steps.NothingPending) as nothing:
+        return _confirm_page(action, batch_size, error=str(nothing), status=409, chosen_profile=chosen)
+    except ValueError as bad_key:
+        return _confirm_page(action, batch_size, error=f"{bad_key}. Nothing was started.", status=422,
+                             chosen_profile=chosen)
     return redirect(url_for(".dashboard", run=str(run_id)), code=303)
+
+
+@bp.route("/verify", methods=["POST"])
+@role_required("manager")
+def verify():
+    """Check every applied step item by item, now; the page lists what differs."""
+    results = steps.verify_all()
+    return render_template("migration/verify.html", results=results,
+                           total=sum(len(differences) for _, _, differences in results))
 
 
 @bp.route("/reports/<oid:run_id>")

@@ -60,8 +60,8 @@ def create():
 @role_required(*READERS)
 def show(patient_id):
     patient = found(store.get(patient_id))
-    # A legacy record may lack its MRN: show it, with nothing linked to it.
-    episodes, events = timeline.for_patient(patient["mrn"]) if patient.get("mrn") else ([], [])
+    # An adopted legacy record may lack its MRN: its records name it otherwise.
+    episodes, events = timeline.for_patient(store.link_keys(patient))
     return page_or_fragment("patients/show.html", "patients/_timeline.html", patient=patient,
                             episodes=episodes, events=events)
 

@@ -1,0 +1,122 @@
+"""The migration's steps, in the order they apply: the one place a future
+migration is added (a new step at the end, never an edit of an old one).
+The database records which are applied (schema.py); `run_pending` applies
+the rest in order, `rollback_applied` undoes them in reverse.
+"""
+from dataclasses import dataclass
+
+from webapp.migration import adopt, apply, report, schema
+from webapp.migration import rollback as rollback_module
+from webapp.migration import verify as verify_module
+
+
+class NothingToRollBack(Exception):
+    """No step has a run behind it: there is nothing a rollback could undo."""
+
+
+class NothingPending(Exception):
+    """Every step is applied: there is nothing to run."""
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    run: object  # run(dry_run=, batch_size=, owner=, var_dir=, on_progress=, run_id=, database=, **options)
+    rollback: object
+    verify: object  # verify(database) -> (what was checked, [differences])
+    options: tuple = ()  # the run options this step takes (profile_name, key)
+
+
+def _verify_collections(database=None):
+    return verify_module.verify(database=database)  # ("forward" or "reverse", differences)
+
+
+def _verify_adopt(database=None):
+    return "adopt", adopt.verify(database)
+
+
+STEPS = (
+    Step("collections", "Move embedded treatments and tumours into their own collections",
+         apply.run, rollback_module.rollback, _verify_collections),
+    Step("adopt", "Map legacy fields, values and links onto this system's shape",
+         adopt.run, adopt.rollback, _verify_adopt, ("profile_name", "key")),
+)
+BY_NAME = {step.name: step for step in STEPS}
+LATEST = len(STEPS)
+
+
+def status(database=None):
+    """{version, latest, applied: [entries], pending: [Step]}."""
+    applied = schema.applied(database)
+    return {"version": len(applied), "latest": LATEST, "applied": applied, "pending": list(STEPS[len(applied):])}
+
+
+def adopted(database=None):
+    """Whether the adopt step is applied (run or stamped): the validators belong on."""
+    return any(entry["step"] == "adopt" for entry in schema.applied(database))
+
+
+def pending(database=None):
+    return list(STEPS[schema.version(database):])
+
+
+def run_pending(*, dry_run=False, options=None, run_ids=None, **common):
+    """Apply every pending step in order (each its own run and report);
+    stop at the first that does not complete. A dry run reports what each
+    pending step would do now, in order, and records nothing. Returns the
+    reports. `run_ids` optionally names each step's run document (the
+    dashboard creates them to follow them)."""
+    database = common.get("database")
+    out = []
+    for step in pending(database):
+        chosen = {k: v for k, v in (options or {}).items() if k in step.options}
+        run_id = _chained(out, step, "dry-run" if dry_run else "run", run_ids, common)
+        doc = step.run(dry_run=dry_run, run_id=run_id, **common, **chosen)
+        out.append(doc)
+        if doc["state"] != report.COMPLETED:
+            break
+        if not dry_run:
+            extra = {"profile": doc.get("options", {}).get("profile")} if "profile_name" in step.options else {}
+            schema.record(step.name, doc["_id"], database, **extra)
+    return out
+
+
+def rollback_applied(*, run_ids=None, **common):
+    """Undo the applied steps, newest first. Raises NothingToRollBack when
+    none has a run behind it (a new database, or one never migrated)."""
+    database = common.get("database")
+    applied = [e for e in schema.applied(database) if not e.get("stamped")]
+    if not applied:
+        raise NothingToRollBack("No migration has been run on this database, so there is nothing to roll back. "
+                                "Nothing was changed.")
+    out = []
+    for entry in reversed(applied):
+        step = BY_NAME[entry["step"]]
+        doc = step.rollback(run_id=_chained(out, step, "rollback", run_ids, common), **common)
+        out.append(doc)
+        if doc["state"] != report.COMPLETED:
+            break
+        schema.unrecord(step.name, database)
+    return out
+
+
+def _chained(done, step, operation, run_ids, common):
+    """The run document for `step`: the one the caller made, or a new one
+    that the previous step's report points to (so a page following the
+    first run follows the whole sequence)."""
+    run_id = (run_ids or {}).get(step.name)
+    if run_id is None and done:
+        run_id = report.new_run(operation, common.get("owner"), {"batch_size": common.get("batch_size")},
+                                common.get("database"), step=step.name)
+    if done:
+        report.link_next(done[-1]["_id"], run_id, common.get("database"))
+    return run_id
+
+
+def verify_all(database=None):
+    """[(step name, what was checked, [differences])] for each applied step that ran (the
+    first step's check also runs when none did: after a rollback it proves
+    the episodes are whole again)."""
+    ran = [e["step"] for e in schema.applied(database) if not e.get("stamped")] or ["collections"]
+    return [(name, *BY_NAME[name].verify(database)) for name in ran]
