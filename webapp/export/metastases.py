@@ -69,7 +69,10 @@ def m_category(metastases):
 
 def describe(tumour):
     when = tumour.get("diagnosis_date")
-    shown = when.strftime(validators.DAY) if hasattr(when, "strftime") else "date not recorded"
+    if hasattr(when, "strftime"):
+        shown = when.strftime(validators.DAY)
+    else:
+        shown = "date not recorded" if when in (None, "") else f"date stored as '{when}'"
     site = tumour.get("site") if isinstance(tumour.get("site"), str) and tumour.get("site").strip() else None
     return f"{tumour.get('tumour_id', '?')} ({site or 'site not recorded'}, {shown})"
 
