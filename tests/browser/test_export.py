@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 def test_data_officer_checks_completeness_and_downloads(page, sign_in, database, tmp_path):
     data = dataset.golden()
-    data["treatments"][3]["treatment_site"] = None  # MRN0002's operation: left out
+    data["patients"][1]["nhs_number_status"] = None  # MRN0002: a mandatory item missing, left out
+    data["treatments"][1]["treatment_site"] = None  # MRN0001's chemotherapy: left out of a record that is sent
     dataset.insert(database, data)
     sign_in("data_officer")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="NBOCA export").click()
@@ -30,11 +31,14 @@ def test_data_officer_checks_completeness_and_downloads(page, sign_in, database,
     table = page.get_by_test_id("completeness")
     expect(table).to_be_visible()
     expect(table.get_by_role("row").filter(has_text="Surgical access type")).to_contain_text("2 of 2")
-    expect(table.get_by_role("row").filter(has_text="NHS number status")).to_contain_text("100.0%")
+    expect(table.get_by_role("row").filter(has_text="Date of birth")).to_contain_text("100.0%")
     left_out = page.get_by_test_id("left-out-list")
-    expect(left_out).to_contain_text("Treatment site (CR1450) is missing")
+    expect(left_out).to_contain_text("NHS number status (CR1350) is missing")
     episode_id = str(data["episodes"][1]["_id"])
     expect(left_out.get_by_role("link", name="Open the episode")).to_have_attribute("href", f"/episodes/{episode_id}")
+    dropped = page.get_by_test_id("dropped")
+    expect(dropped).to_contain_text("TRT-0002")
+    expect(dropped).to_contain_text("Treatment site (CR1450) is missing")
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Download the COSD v10 file").click()

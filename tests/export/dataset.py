@@ -69,7 +69,12 @@ def golden():
         return ep
 
     e1 = add(1, "MRN0001", "9990000018", datetime(1950, 5, 1))
+    # A liver metastasis: the primary's M is M1a at both stages, and the
+    # record carries the metastatic site (CR6970).
+    for stage in ("clinical", "pathological"):
+        data["tumours"][-1]["tnm_staging"][stage]["m"] = "1a"
     data["tumours"].append(tumour(11, e1, "C18.7", datetime(2024, 3, 20), tumour_type="metastasis"))
+    data["tumours"][-1]["site"] = "Liver"
     data["treatments"] += [
         treatment(1, e1, "surgery", datetime(2024, 4, 2), surgical_access_type="5", opcs4_primary="H10.1"),
         treatment(2, e1, "chemotherapy", datetime(2024, 5, 10), adjunctive_therapy="1",

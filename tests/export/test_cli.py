@@ -22,13 +22,16 @@ def test_cli_writes_the_golden_file_and_records_it(runner, database, golden_data
     assert entry["after"]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
 
 
-def test_cli_lists_left_out_records(runner, database, golden_data, tmp_path):
+def test_cli_lists_left_out_records_and_treatments(runner, database, golden_data, tmp_path):
     database.treatments.update_one({"treatment_id": "TRT-0004"}, {"$set": {"asa_grade": "7"}})
-    out = tmp_path / "v9.xml"
-    result = runner.invoke(args=ARGS + ["--version", "9", "-o", str(out)])
+    database.patients.update_one({"mrn": "MRN0003"}, {"$set": {"nhs_number_status": None}})
+    out = tmp_path / "v10.xml"
+    result = runner.invoke(args=ARGS + ["--version", "10", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "exported: 2  left out: 1" in result.output
-    assert "left out TUM-0002" in result.output and "ASA score (CR6010) '7'" in result.output
+    assert "exported: 2  left out: 1" in result.output and "treatments left out: 1" in result.output
+    assert "left out TUM-0003" in result.output and "NHS number status (CR1350) is missing" in result.output
+    assert ("treatment left out of TUM-0002 (episode 0000000000000000000000ca): treatment TRT-0004 (Surgery, "
+            "2024-07-01): ASA score (CR6010) '7' is not one of the COSD codes") in result.output
 
 
 def test_cli_fails_without_a_valid_file(runner, app, golden_data, tmp_path):
@@ -78,9 +81,12 @@ def test_configured_organisation_heads_the_file(runner, app, golden_data, tmp_pa
     assert b'<OrganisationIdentifierCodeOfSubmittingOrganisation extension="R1K"/>' in out.read_bytes()
 
 
-def test_cli_warns_of_v9_for_diagnoses_after_june_2024(runner, golden_data, tmp_path):
+def test_cli_leaves_diagnoses_after_june_2024_out_of_a_v9_file(runner, golden_data, tmp_path):
     result = runner.invoke(args=ARGS + ["--version", "9", "-o", str(tmp_path / "v9.xml")])
     assert result.exit_code == 0, result.output
-    assert "warning: 1 record(s) diagnosed after 2024-06-30" in result.output
+    assert "exported: 2  left out: 0  for a later version: 1" in result.output
+    assert ("not in a v9 file TUM-0003 (episode 0000000000000000000000cb): diagnosed after 30 Jun 2024: "
+            "NDRS does not accept COSD v9.0.1 for it; send it in a COSD v10 file") in result.output
+    assert b"MRN0003" not in (tmp_path / "v9.xml").read_bytes()
     result = runner.invoke(args=ARGS + ["--version", "10", "-o", str(tmp_path / "v10.xml")])
-    assert "warning" not in result.output
+    assert "for a later version: 0" in result.output and "not in a v10 file" not in result.output

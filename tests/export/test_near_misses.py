@@ -43,7 +43,7 @@ def odd_codes(database, golden_data):
 
 
 def test_listed_not_exported(app, database, odd_codes):
-    data, export = export_bytes(app, 9)
+    data, export = export_bytes(app, 10)
     assert export.exported == 3 and export.left_out == []
     assert b"TUM-0021" not in data
     with app.app_context():

@@ -60,10 +60,12 @@ def test_preview_shows_counts_completeness_and_left_out(auth, client, database, 
     response = client.get(f"/exports/?{QUERY}")
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
     page = response.get_data(as_text=True)
-    assert 'data-testid="in-scope">3<' in page and 'data-testid="left-out">1<' in page
-    assert 'data-testid="exported">2<' in page
-    assert "Treatment site (CR1450) is missing" in page
-    assert f'href="/episodes/{episode_id}"' in page
+    # The treatment without a site is left out of its record, listed; the record is sent.
+    assert 'data-testid="in-scope">3<' in page and 'data-testid="left-out">0<' in page
+    assert 'data-testid="exported">3<' in page
+    dropped = page[page.index('data-testid="dropped"'):]
+    assert "TRT-0004" in dropped and "Treatment site (CR1450) is missing" in dropped
+    assert f'href="/episodes/{episode_id}"' in dropped
     # Completeness: 2 of 3 have an NHS number; 2 of the 3 treated records have every treatment site.
     assert row(page, "NHS number") == ["in-scope records", "2 of 3", "66.7%"]
     assert row(page, "Treatment site") == ["records with a treatment", "2 of 3", "66.7%"]
@@ -169,9 +171,16 @@ def test_a_download_cut_short_is_not_recorded_as_an_export(auth, client, databas
     assert database.audit_log.count_documents({"entity": "nboca_export"}) == 1
 
 
-def test_v9_preview_warns_of_diagnoses_after_june_2024(auth, client, golden_data):
+def test_v9_leaves_out_and_lists_diagnoses_after_june_2024(auth, client, golden_data):
     auth.login("data_officer")
     page = client.get(f"/exports/?{QUERY.replace('version=10', 'version=9')}").get_data(as_text=True)
-    assert 'data-testid="version-warning"' in page
-    assert "1 record in this file was diagnosed after 30 Jun 2024" in page
-    assert 'data-testid="version-warning"' not in client.get(f"/exports/?{QUERY}").get_data(as_text=True)
+    assert 'data-testid="exported">2<' in page and 'data-testid="left-out">0<' in page
+    assert 'data-testid="other-version-count"><a href="#other-version-heading">1</a>' in page
+    listed = page[page.index('data-testid="other-version-list"'):]
+    assert "TUM-0003" in listed and "31 Dec 2024" in listed
+    assert "diagnosed after 30 Jun 2024: NDRS does not accept COSD v9.0.1 for it; send it in a COSD v10 file" in listed
+    # One step to the same check as v10.
+    assert ('href="/exports/?version=10&amp;start=2024-01-01&amp;end=2024-12-31">'
+            "Check the same period as COSD v10") in page
+    v10 = client.get(f"/exports/?{QUERY}").get_data(as_text=True)
+    assert 'data-testid="other-version' not in v10 and 'data-testid="exported">3<' in v10

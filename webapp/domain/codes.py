@@ -329,3 +329,50 @@ DISCHARGE_DESTINATION = {
     "98": "Not applicable - spell not finished",
     "99": "Not known",
 }
+
+# CR9080 (COSD v10) destination of discharge (hospital provider spell): the
+# data dictionary's current list, as published for the v10-era COSD by
+# Nottingham's nuh-data (cosd.yaml, DestinationOfDischargeHospitalProviderSpell).
+# Against the v9 list above it adds 40, 42, 55, 56 and 89 and drops 38, 54,
+# 65 and 85 (the UK Core code system that still holds those is retired).
+DISCHARGE_DESTINATION_V10 = {
+    "19": "Usual place of residence",
+    "29": "Temporary place of residence",
+    "30": "Repatriation from high security psychiatric accommodation",
+    "37": "Court",
+    "40": "Penal establishment",
+    "42": "Police station or police custody suite",
+    "48": "High security psychiatric hospital, Scotland",
+    "49": "NHS other hospital provider - high security psychiatric accommodation",
+    "50": "NHS other hospital provider - medium secure unit",
+    "51": "NHS other hospital provider - general ward",
+    "52": "NHS other hospital provider - maternity or neonates",
+    "53": "NHS other hospital provider - mental illness or learning disabilities",
+    "55": "Care home with nursing",
+    "56": "Care home without nursing",
+    "66": "Local authority foster care",
+    "79": "Patient died or still birth",
+    "84": "Independent sector hospital - medium secure unit",
+    "87": "Independent sector hospital - excluding medium secure unit",
+    "88": "Hospice",
+    "89": "Organisation responsible for forced repatriation",
+    "98": "Not applicable - spell not finished",
+    "99": "Not known",
+}
+
+# CR6960 metastatic type and CR6970 metastatic site (COSD v9.0.1), for the
+# metastases recorded at diagnosis.
+METASTATIC_TYPE = {"01": "Local", "02": "Regional", "03": "Distant"}
+METASTATIC_SITE = {
+    "02": "Brain",
+    "03": "Liver",
+    "04": "Lung",
+    "07": "Unknown metastatic site",
+    "08": "Skin",
+    "09": "Distant lymph nodes",
+    "10": "Bone (excluding bone marrow)",
+    "11": "Bone marrow",
+    "12": "Regional lymph nodes",
+    "97": "Not applicable",
+    "98": "Other metastatic site",
+}

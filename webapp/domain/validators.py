@@ -164,3 +164,13 @@ def complication_needs_grade(complications, grade):
 
 def today():
     return date.today()
+
+
+def cosd_postcode(value):
+    """A stored postcode as COSD carries it (upper case, one space before the
+    inward code: "sw1a  1aa" -> "SW1A 1AA"), or None when it is not text
+    that reads as a UK postcode. Whitespace inside counts for nothing, as
+    people type it anywhere."""
+    if not isinstance(value, str):
+        return None
+    return normalise_postcode("".join(value.split()))

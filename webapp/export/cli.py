@@ -49,17 +49,7 @@ def nboca(version, start, end, provider, output, fixed_clock):
     request = service.Request(version, start, end, provider)
     export = service.prepare(request, fixed_clock, organisation=current_app.config.get("NBOCA_ORGANISATION"))
     try:
-        click.echo(f"in scope: {export.in_scope}  exported: {export.exported}  left out: {len(export.left_out)}  "
-                   f"text changed: {len(export.changes)}  under 18 (not in scope): {export.minors}")
-        if export.beyond_version:
-            click.echo(f"warning: {export.beyond_version} record(s) diagnosed after "
-                       f"{export.row['diagnoses_until']}: {export.row['label']} is not accepted for them; "
-                       f"submit them as COSD v10", err=True)
-        for item in export.left_out:
-            click.echo(f"  left out {item['tumour_id']} (episode {item['episode_id']}): {'; '.join(item['reasons'])}")
-        for item in service.near_misses(request):
-            click.echo(f"  not selected {item['tumour_id']} (episode {item['episode_id']}): "
-                       f"{'; '.join(item['reasons'])}")
+        _report(export, request)
         if not export.valid:
             click.echo(f"error: {export.message}", err=True)
             sys.exit(1)
@@ -71,3 +61,31 @@ def nboca(version, start, end, provider, output, fixed_clock):
                    f"sha256 {export.sha256}")
     finally:
         export.close()
+
+
+def _shown(value):
+    return "(nothing)" if value is None else repr(value)
+
+
+def _report(export, request):
+    """Counts, then every record or item not sent as it is stored, one line each."""
+    click.echo(f"in scope: {export.in_scope}  exported: {export.exported}  left out: {len(export.left_out)}  "
+               f"for a later version: {len(export.other_version)}  under 18 (not in scope): {export.minors}  "
+               f"values changed: {len(export.changes)}  treatments left out: {len(export.dropped)}")
+    for item in export.other_version:
+        click.echo(f"  not in a v{request.version} file {item['tumour_id']} (episode {item['episode_id']}): "
+                   f"{'; '.join(item['reasons'])}")
+    for item in export.left_out:
+        click.echo(f"  left out {item['tumour_id']} (episode {item['episode_id']}): {'; '.join(item['reasons'])}")
+    for item in export.dropped:
+        click.echo(f"  treatment left out of {item['tumour_id']} (episode {item['episode_id']}): {item['what']}: "
+                   f"{'; '.join(item['reasons'])}")
+    for c in export.changes:
+        click.echo(f"  changed {c['tumour_id']} {c['field']}: {_shown(c.get('before'))} -> {_shown(c.get('after'))} "
+                   f"({c['change']})")
+    for item in service.near_misses(request):
+        click.echo(f"  not selected {item['tumour_id']} (episode {item['episode_id']}): "
+                   f"{'; '.join(item['reasons'])}")
+    for item in service.undated(request):
+        click.echo(f"  not selected {item['tumour_id']} (episode {item['episode_id']}): "
+                   f"{'; '.join(item['reasons'])}")

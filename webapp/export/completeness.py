@@ -1,11 +1,15 @@
-"""Data completeness for the NBOCA items: for each item, how many in-scope
-records have it. Record items count over all in-scope records; treatment
-and surgery items over the records that have a treatment / an operation (a
-record "has" them when every one of its treatments / operations does).
-NBOCA-only items (not carried in COSD XML) are counted from the documents.
+"""Data completeness for the NBOCA items: for each item, how many of the
+records it applies to have it. Record items count over all in-scope
+records; treatment and surgery items over the records that have a treatment
+/ an operation (a record "has" them when every one of its treatments /
+operations does); the resection specimen's pathology (CRM, nodes) over the
+records with a major resection; the metastatic site over the records with
+a metastasis recorded. NBOCA-only items (not carried in COSD XML) are
+counted from the documents.
 """
 from dataclasses import dataclass
 
+from webapp.domain import codes
 from webapp.domain.treatments import type_of
 
 
@@ -111,27 +115,36 @@ ITEMS = (
     Item("CR6010", "ASA score", "operated", _each_surgery("AsaScore")),
     Item("CR6480", "Unplanned return to theatre", "operated", _each_surgery("UnplannedReturnToTheatreIndicator")),
     Item("NBOCA", "Surgical urgency (NCEPOD)", "operated", _each_surgery("ncepod_urgency", raw=True), in_xml=False),
-    Item("NBOCA", "Circumferential resection margin", "records", _pathology("crm_status"), in_xml=False),
-    Item("NBOCA", "Lymph nodes examined", "records", _pathology("lymph_nodes_examined"), in_xml=False),
-    Item("NBOCA", "Lymph nodes positive", "records", _pathology("lymph_nodes_positive"), in_xml=False),
+    Item("CR6970", "Metastatic site", "metastatic", _path(PP, "Diagnosis", "MetastaticTypeAndSiteDiagnosis")),
+    Item("NBOCA", "Circumferential resection margin", "resected", _pathology("crm_status"), in_xml=False),
+    Item("NBOCA", "Lymph nodes examined", "resected", _pathology("lymph_nodes_examined"), in_xml=False),
+    Item("NBOCA", "Lymph nodes positive", "resected", _pathology("lymph_nodes_positive"), in_xml=False),
 )
 
 OVER_LABELS = {
     "records": "in-scope records",
     "treated": "records with a treatment",
     "operated": "records with an operation",
+    "resected": "records with a major resection",
+    "metastatic": "records with a metastasis recorded",
 }
+
+
+def _resected(bundle):
+    return any(type_of(t) == "surgery" and isinstance(t.get("opcs4_primary"), str)
+               and codes.is_major_resection(t["opcs4_primary"]) for t in bundle.treatments)
 
 
 class Completeness:
     def __init__(self):
-        self.totals = {"records": 0, "treated": 0, "operated": 0}
+        self.totals = dict.fromkeys(OVER_LABELS, 0)
         self.counts = [0] * len(ITEMS)
 
     def add(self, bundle, values):
         treated = bool(values["Treatment"])
         operated = any("Surgery" in t for t in values["Treatment"])
-        applies = {"records": True, "treated": treated, "operated": operated}
+        applies = {"records": True, "treated": treated, "operated": operated, "resected": _resected(bundle),
+                   "metastatic": bool(bundle.metastases)}
         for over, yes in applies.items():
             self.totals[over] += yes
         for i, item in enumerate(ITEMS):

@@ -136,6 +136,12 @@ RECORD = _group(
                  "Grade of differentiation", "CR0410"),
             Leaf("PerformanceStatusAdult", "ST_NHS_AdultPerformanceStatus", "code", "Performance status",
                  "CR0510"),
+            _group(
+                "MetastaticTypeAndSiteDiagnosis",
+                Leaf("MetastaticType", "ST_NHS_MetastaticDiseaseType", "code", "Metastatic type", "CR6960", min=1),
+                Leaf("MetastaticSite", "ST_NHS_MetastaticSite", "code", "Metastatic site", "CR6970", min=1),
+                max=UNBOUNDED,
+            ),
         ),
         _group(
             "Staging",

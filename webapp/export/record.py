@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from webapp.domain import codes, nhs_number, validators
 from webapp.domain.treatments import type_label, type_of
+from webapp.export import metastases as metastatic
 from webapp.export.icd10 import cosd_icd10
 
 # Record ids are stable per tumour, so the same data gives the same file
@@ -29,6 +30,21 @@ def day(value):
         # strftime, and isoformat always pads the year to four digits.
         return value.isoformat()[:10]
     return str(value)
+
+
+def readable_day(value):
+    """Whether a stored date can be read as one: a BSON date, or nothing at
+    all. Text ("2010-05-01"), numbers and other legacy values cannot: the
+    age at diagnosis and the period depend on them, so a record carrying one
+    is listed, never sent on a guess."""
+    return value is None or value == "" or isinstance(value, (datetime, date))
+
+
+def shown(value):
+    """A stored value as the lists show it: its type and its text."""
+    kind = {str: "text", int: "a number", float: "a number", bool: "true/false"}.get(type(value), type(value).__name__)
+    text = str(value)
+    return f"{kind} '{text if len(text) <= 40 else text[:40] + '…'}'"
 
 
 def code(value):
@@ -102,22 +118,54 @@ def _date_key(t):
     return (when if isinstance(when, datetime) else datetime.max, str(t.get("treatment_id", "")))
 
 
-def values(tumour, episode, patient, treatments):
-    """The record's values. `treatments` are the tumour's episode's, any order."""
+def _postcode(raw, changes):
+    """CR0080 in the COSD form; a value that is not a UK postcode is left
+    out of the record (the item is optional) and listed."""
+    if raw is None or raw == "":
+        return None
+    written = validators.cosd_postcode(raw)
+    if written is None:
+        changes.append({"field": "Postcode (CR0080)", "before": raw, "after": None,
+                        "change": "not a UK postcode: left out of the record"})
+    elif written != raw:
+        changes.append({"field": "Postcode (CR0080)", "before": raw, "after": written,
+                        "change": "written in the COSD form"})
+    return written
+
+
+def _birth_date(patient, problems, explained):
+    birth = patient.get("date_of_birth")
+    if readable_day(birth):
+        return day(birth)
+    problems.append(f"Date of birth (CR0100) cannot be read: it is stored as {shown(birth)}, not a date, "
+                    "so the age at diagnosis cannot be checked")
+    explained.add("PersonBirthDate")
+    return None
+
+
+def values(tumour, episode, patient, treatments, metastases=()):
+    """The record's values. `treatments` are the tumour's episode's, any
+    order; `metastases` the episode's metastasis tumours."""
     nhs = nhs_number_value(patient)
     morphology = code(tumour.get("snomed_morphology_code"))
     pathology = tumour.get("pathology") or {}
-    problems = []
+    problems, changes, explained = [], [], set()
     if nhs and not nhs_number.is_valid(nhs):
         problems.append("NHS number (CR0010) is not a valid NHS number (Modulus 11 check)")
+    staging = _staging(tumour)
+    m_problems, m_changes = metastatic.reconcile(staging, metastases)
+    problems += m_problems
+    changes += m_changes
     return {
         "_problems": problems,
+        "_changes": changes,
+        "_explained": explained,
         "Id": record_id(tumour.get("tumour_id")),
         "LinkagePatientId": {
             "NhsNumber": nhs,
             "LocalPatientIdentifier": code(patient.get("mrn")),
             "NhsNumberStatusIndicatorCode": code(patient.get("nhs_number_status")),
-            "PersonBirthDate": day(patient.get("date_of_birth")),
+            "PersonBirthDate": _birth_date(patient, problems, explained),
             "OrganisationIdentifierCodeOfProvider": code(episode.get("provider_organisation")),
         },
         "PrimaryPathway": {
@@ -135,13 +183,14 @@ def values(tumour, episode, patient, treatments):
                 if morphology else None,
                 "GradeOfDifferentiationAtDiagnosis": code(pathology.get("grade")),
                 "PerformanceStatusAdult": code(episode.get("performance_status")),
+                "MetastaticTypeAndSiteDiagnosis": metastatic.site_items(metastases),
             },
-            "Staging": _staging(tumour),
+            "Staging": staging,
         },
         "Demographics": {
             "PersonFamilyName": patient.get("last_name"),
             "PersonGivenName": patient.get("first_name"),
-            "PostcodeOfUsualAddressAtDiagnosis": patient.get("postcode"),
+            "PostcodeOfUsualAddressAtDiagnosis": _postcode(patient.get("postcode"), changes),
             "PersonStatedGenderCode": code(patient.get("sex")),
             "EthnicCategory": code(patient.get("ethnic_category")),
         },

@@ -45,3 +45,46 @@ def near_miss(tumour):
     elif raw_type != "primary":
         reasons.append(f"tumour type '{raw_type}' is not written as primary")
     return reasons
+
+
+_TEXT_DATE_FORMS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y", "%d %b %Y")
+
+
+def text_date(value):
+    """The day a date stored as text means, when it reads as one; else None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for form in _TEXT_DATE_FORMS:
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def undated(tumour, start, end):
+    """Why a tumour whose diagnosis date is not a date belongs on the page of
+    the period start..end: a colorectal primary (however its codes are
+    written) whose date is text meaning a day in the period, or cannot be
+    read at all (then no period could select it). Empty when it does not
+    concern this period. Listed, never exported on a guessed date."""
+    raw_site, raw_type = tumour.get("icd10_code"), tumour.get("tumour_type")
+    site = validators.normalise_icd10(raw_site, codes.COLORECTAL_SITES)
+    if site is None or str(raw_type or "").strip().lower() not in ("primary", ""):
+        return []
+    raw = tumour.get("diagnosis_date")
+    if raw is None or raw == "":
+        reasons = ["no diagnosis date (CR2030): no reporting period can select it"]
+    else:
+        meant = text_date(raw)
+        kind = "text" if isinstance(raw, str) else type(raw).__name__
+        if meant is None:
+            reasons = [f"diagnosis date (CR2030) cannot be read: stored as {kind} '{raw}', "
+                       "so no reporting period can select it"]
+        elif start <= meant <= end:
+            reasons = [f"diagnosis date (CR2030) is stored as {kind} '{raw}', not a date, "
+                       "so the period does not select it"]
+        else:
+            return []
+    return reasons + near_miss(tumour)

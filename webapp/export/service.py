@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
+from webapp.domain import validators
 from webapp.export import completeness, record, scope, source, versions, writer
 
 SPOOL_IN_MEMORY = 4 * 1024 * 1024
@@ -68,9 +69,14 @@ class Export:
         self.in_scope = 0
         self.exported = 0
         self.minors = 0
-        self.beyond_version = 0  # records diagnosed after the version's last accepted date
         self.left_out = []
+        # Records diagnosed after the version's last accepted date: left out,
+        # to be sent in a later version's file.
+        self.other_version = []
+        # Changes made to fit the file, in the records sent: tumour, item, before, after.
         self.changes = []
+        # Optional sections (treatments) left out of records that were sent.
+        self.dropped = []
         self.completeness = completeness.Completeness()
         self.providers = Counter()
         self.organisation = None
@@ -109,7 +115,8 @@ class Export:
         """What the audit log keeps about this export."""
         return {**self.request.describe(), "organisation": self.organisation, "submission_id": self.submission_id,
                 "record_count": self.exported, "in_scope": self.in_scope, "left_out": len(self.left_out),
-                "text_changed": len(self.changes), "sha256": self.sha256, "filename": self.filename,
+                "other_version": len(self.other_version), "text_changed": len(self.changes),
+                "treatments_left_out": len(self.dropped), "sha256": self.sha256, "filename": self.filename,
                 "seconds": self.seconds,
                 "created": self.created.isoformat() if self.created else None}
 
@@ -118,8 +125,14 @@ def _tumour_row(tumour, reasons, mrn=None):
     """A tumour as the page lists it (left out, or not selected): who, when,
     why, and the episode to fix it in."""
     return {"tumour_id": tumour.get("tumour_id"), "episode_id": str(tumour.get("episode_id") or ""),
-            "mrn": mrn or tumour.get("patient_id"), "diagnosis_date": record.day(tumour.get("diagnosis_date")),
+            "mrn": mrn or tumour.get("patient_id"), "diagnosis_date": _day_shown(tumour.get("diagnosis_date")),
             "reasons": reasons}
+
+
+def _day_shown(value):
+    # ISO for a date (the page shows it in the clinical form); a value that
+    # is not one is shown as what it is, never read as a day.
+    return record.day(value) if record.readable_day(value) else record.shown(value)
 
 
 def _leave_out(export, bundle, reasons):
@@ -175,19 +188,16 @@ def _prepare(request, clock, organisation, write, database, check_each):
         reasons = _screen(export, request, bundle)
         if reasons is None:
             continue
-        text, problems = _record(export, version, bundle, validator)
-        problems = reasons + problems
-        if problems:
-            _leave_out(export, bundle, problems)
+        built = _record(export, version, bundle, validator)
+        if not _sendable(export, bundle, reasons + built.problems):
             continue
         export.exported += 1
         export.providers[bundle.episode.get("provider_organisation")] += 1
-        if _beyond(export.row["diagnoses_until"], bundle.tumour.get("diagnosis_date")):
-            export.beyond_version += 1
+        _keep_notes(export, bundle, built)
         if write:
-            export.spool.write(text)
-            records_check.feed(text)
-            first_record = first_record or text
+            export.spool.write(built.text)
+            records_check.feed(built.text)
+            first_record = first_record or built.text
 
     export.organisation = request.provider or (organisation or "").strip().upper() or _most_common(export.providers)
     if not write:
@@ -226,6 +236,8 @@ def _screen(export, request, bundle):
     if patient is None:
         reasons.append(f"patient {tumour.get('patient_id')} not found")
     elif scope.is_adult_at(patient.get("date_of_birth"), tumour.get("diagnosis_date")) is False:
+        # An unreadable birth date gives None here: the record is not judged
+        # a child's, and record.py lists it with the reason.
         export.minors += 1
         return None
     export.in_scope += 1
@@ -233,18 +245,42 @@ def _screen(export, request, bundle):
 
 
 def _record(export, version, bundle, validator):
-    """The record's text and its problems; the text changes made to fit the
-    file are kept on the export."""
-    values = record.values(bundle.tumour, bundle.episode or {}, bundle.patient or {}, bundle.treatments)
+    """The record as built (writer.Built), counted for completeness."""
+    values = record.values(bundle.tumour, bundle.episode or {}, bundle.patient or {}, bundle.treatments,
+                           bundle.metastases)
     export.completeness.add(bundle, values)
-    text, problems, changes = writer.build_record(version, values)
-    where = {"tumour_id": bundle.tumour.get("tumour_id"), "episode_id": str(bundle.tumour.get("episode_id"))}
-    export.changes.extend({**where, **c} for c in changes)
-    if validator is not None and not problems:
-        error = validator.error(text)
+    built = writer.build_record(version, values)
+    if validator is not None and not built.problems:
+        error = validator.error(built.text)
         if error:
-            problems = [f"the record does not fit the schema: {error}"]
-    return text, problems
+            built.problems = [f"the record does not fit the schema: {error}"]
+    return built
+
+
+def _sendable(export, bundle, problems):
+    """Whether the record goes in the file; if not, it is listed with why.
+    A diagnosis the version does not accept is listed as such first: the
+    record belongs in the later version's file, where any other problem
+    is shown again."""
+    until = export.row["diagnoses_until"]
+    if _beyond(until, bundle.tumour.get("diagnosis_date")):
+        export.other_version.append(_tumour_row(bundle.tumour, [
+            f"diagnosed after {until:{validators.DAY}}: NDRS does not accept {export.row['label']} for it; "
+            "send it in a COSD v10 file"], (bundle.patient or {}).get("mrn")))
+        return False
+    if problems:
+        _leave_out(export, bundle, problems)
+        return False
+    return True
+
+
+def _keep_notes(export, bundle, built):
+    """What was changed or left out of a record that is sent (only those: a
+    record left out is listed with its reasons instead)."""
+    where = {"tumour_id": bundle.tumour.get("tumour_id"), "episode_id": str(bundle.tumour.get("episode_id")),
+             "mrn": (bundle.patient or {}).get("mrn")}
+    export.changes.extend({**where, **c} for c in built.changes)
+    export.dropped.extend({**where, **d} for d in built.dropped)
 
 
 def _validate(version, export, records_check, first_record):
@@ -275,6 +311,22 @@ def near_misses(request, database=None):
         reasons = scope.near_miss(tumour)
         if reasons:
             found.append(_tumour_row(tumour, reasons))
+    return _for_provider(request, found, database)
+
+
+def undated(request, database=None):
+    """Colorectal primaries whose diagnosis date is not a date, which no
+    period's selection can find (see scope.undated): listed for staff to
+    fix, never exported on a guessed date. Two queries, as near_misses."""
+    found = []
+    for tumour in source.undated(database):
+        reasons = scope.undated(tumour, request.start, request.end)
+        if reasons:
+            found.append(_tumour_row(tumour, reasons))
+    return _for_provider(request, found, database)
+
+
+def _for_provider(request, found, database):
     if request.provider and found:
         episodes = source.episodes_by_id({f["episode_id"] for f in found}, database)
         found = [f for f in found

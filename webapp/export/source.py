@@ -33,7 +33,7 @@ from webapp.export import scope
 
 BATCH = 1000
 
-Bundle = namedtuple("Bundle", "tumour episode patient treatments")
+Bundle = namedtuple("Bundle", "tumour episode patient treatments metastases", defaults=((),))
 
 
 def tumour_filter(start, end):
@@ -62,6 +62,18 @@ def passed_over(start, end, database=None):
     )
 
 
+def undated(database=None):
+    """Tumours whose diagnosis date is not a date (text, a number, absent):
+    no period's range ever selects them, so `scope.undated` judges each
+    for the period asked. One query, streamed; not on the download path."""
+    database = db.resolve(database)
+    return (
+        db.collection(db.TUMOURS, database)
+        .find({"diagnosis_date": {"$not": {"$type": "date"}}})
+        .sort([("patient_id", 1), ("tumour_id", 1)])
+    )
+
+
 def episodes_by_id(ids, database=None):
     """The episodes with these ids (strings), by id: one query."""
     database = db.resolve(database)
@@ -72,21 +84,21 @@ def episodes_by_id(ids, database=None):
 
 
 def read_batch(database, tumours):
-    """Episodes, patients and treatments for one batch of tumours: three
-    range queries on the batch's MRN range, read as raw replies and decoded
+    """Episodes, patients, treatments and the episodes' metastasis tumours
+    for one batch of tumours: four range queries on the batch's MRN range, read as raw replies and decoded
     one reply at a time, keeping only the documents the batch needs (a
     sparse period's range spans many patients it does not want). Raw
     replies spare the reading thread the driver's per-document work, so the
     server gets its next query sooner."""
     mrns = {t.get("patient_id") for t in tumours if isinstance(t.get("patient_id"), str)}
-    episodes, patients, treatments = {}, {}, {}
+    episodes, patients, treatments, metastases = {}, {}, {}, {}
     if not mrns:
-        return episodes, patients, treatments
+        return episodes, patients, treatments, metastases
     span = {"$gte": min(mrns), "$lte": max(mrns)}
     wanted_episodes = {str(t.get("episode_id")) for t in tumours}
 
-    def each(name, field):
-        for reply in db.collection(name, database).find_raw_batches({field: span}):
+    def each(name, field, **more):
+        for reply in db.collection(name, database).find_raw_batches({field: span, **more}):
             yield from bson.decode_all(reply, database.codec_options)
 
     for e in each(db.EPISODES, "patient_id"):
@@ -98,7 +110,10 @@ def read_batch(database, tumours):
     for t in each(db.TREATMENTS, "patient_id"):
         if t.get("episode_id") in episodes:
             treatments.setdefault(t["episode_id"], []).append(t)
-    return episodes, patients, treatments
+    for t in each(db.TUMOURS, "patient_id", tumour_type="metastasis"):
+        if str(t.get("episode_id")) in episodes:
+            metastases.setdefault(str(t["episode_id"]), []).append(t)
+    return episodes, patients, treatments, metastases
 
 
 def _read(database, start, end, batch):
@@ -164,7 +179,8 @@ def bundles(start, end, database=None, batch=None, prefetch=True):
     (episode or patient None when missing), in MRN order."""
     database = db.resolve(database)
     batches = _read(database, start, end, batch or BATCH)
-    for tumours, (episodes, patients, treatments) in _prefetched(batches) if prefetch else batches:
+    for tumours, (episodes, patients, treatments, metastases) in _prefetched(batches) if prefetch else batches:
         for t in tumours:
             episode_id = str(t.get("episode_id"))
-            yield Bundle(t, episodes.get(episode_id), patients.get(t.get("patient_id")), treatments.get(episode_id, []))
+            yield Bundle(t, episodes.get(episode_id), patients.get(t.get("patient_id")), treatments.get(episode_id, []),
+                         sorted(metastases.get(episode_id, ()), key=lambda m: str(m.get("tumour_id"))))

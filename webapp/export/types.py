@@ -89,6 +89,8 @@ _TYPES = [
     SimpleType("ST_NHS_SNOMEDVersion", "xs:token", enum=codes.SNOMED_VERSION),
     SimpleType("ST_NHS_GradeOfDifferentiation", "xs:token", enum=codes.GRADE),
     SimpleType("ST_NHS_AdultPerformanceStatus", "xs:token", enum=codes.PERFORMANCE_STATUS),
+    SimpleType("ST_NHS_MetastaticDiseaseType", "xs:token", enum=codes.METASTATIC_TYPE),
+    SimpleType("ST_NHS_MetastaticSite", "xs:token", enum=codes.METASTATIC_SITE),
     SimpleType("ST_NHS_TCategory", "xs:string", enum=codes.T_CATEGORY),
     SimpleType("ST_NHS_NCategory", "xs:string", enum=codes.N_CATEGORY),
     SimpleType("ST_NHS_MCategory", "xs:string", enum=codes.M_CATEGORY),
@@ -103,6 +105,9 @@ _TYPES = [
     SimpleType("ST_NHS_CancerTreatmentIntent", "xs:token", enum=codes.TREATMENT_INTENT),
     SimpleType("ST_NHS_CancerTreatmentModalityRegistration", "xs:token", enum=codes.TREATMENT_MODALITY),
     SimpleType("ST_NHS_HospitalDischargeDestinationCode", "xs:token", enum=codes.DISCHARGE_DESTINATION),
+    # v10's CR9080 (see versions.py for its sources).
+    SimpleType("ST_NHS_DestinationOfDischargeHospitalProviderSpell", "xs:token",
+               enum=codes.DISCHARGE_DESTINATION_V10),
     SimpleType("ST_NHS_SurgicalAdmissionType", "xs:token", enum=codes.SURGICAL_ADMISSION_TYPE),
     SimpleType("ST_NHS_opcs", "xs:string", pattern="[A-Z]{1}[0-9]{3}", min_length=4, max_length=4),
     SimpleType("ST_NHS_YesNoNotKnown", "xs:token", enum=codes.YES_NO_UNKNOWN),

@@ -5,6 +5,7 @@ record at a time; validation with lxml is of the
 whole file as a stream (validate_stream), or of one record at a time
 (RecordValidator) when the export has to find the records lxml rejects."""
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -35,10 +36,13 @@ class _Build:
     lxml elements first cost half the export's time. lxml still has the last
     word: the whole file is parsed and validated before anyone gets it."""
 
-    def __init__(self):
+    def __init__(self, explained=()):
         self.problems = []
         self.changes = []
+        self.dropped = []
         self.out = []
+        # Values record.py has already said why it left empty.
+        self.explained = explained
 
     def group(self, node, values, depth, where):
         pad = _PAD * depth
@@ -62,7 +66,7 @@ class _Build:
                 return
             items = [v for v in raw if v is not None and v != ""] if type(raw) is list else \
                 ([] if raw is None or raw == "" else [raw])
-            if not items and node.min >= 1:
+            if not items and node.min >= 1 and node.key not in self.explained:
                 self.problems.append(f"{where}{node.label} ({node.item}) is missing")
             for item in items:
                 self.leaf(node, item, depth, where)
@@ -81,7 +85,22 @@ class _Build:
         if not items and node.min >= 1:
             items = [{}]
         for item in items:
-            self.group(node, item, depth, where)
+            if node.min == 0 and "_where" in item:
+                self._optional(node, item, depth, where)
+            else:
+                self.group(node, item, depth, where)
+
+    def _optional(self, node, values, depth, where):
+        """An optional, repeatable section (a treatment): one that cannot be
+        written is left out of the record and listed, and the record goes
+        on without it."""
+        marks = len(self.out), len(self.problems), len(self.changes)
+        self.group(node, values, depth, where)
+        if len(self.problems) == marks[1]:
+            return
+        reasons = [p.removeprefix(f"{values['_where']}: ") for p in self.problems[marks[1]:]]
+        del self.out[marks[0]:], self.problems[marks[1]:], self.changes[marks[2]:]
+        self.dropped.append({"what": values["_where"], "reasons": reasons})
 
     def leaf(self, node, value, depth, where):
         kind = _KINDS.get(node.type) or _kind(node.type)
@@ -98,7 +117,8 @@ class _Build:
         else:
             text, notes = sanitise.clean(value, limit)
         if notes:
-            self.changes.append({"field": f"{where}{node.label} ({node.item})", "change": "; ".join(notes)})
+            self.changes.append({"field": f"{where}{node.label} ({node.item})", "before": value, "after": text,
+                                 "change": "; ".join(notes)})
         if not text:
             if node.min >= 1:
                 self.problems.append(f"{where}{node.label} ({node.item}) is missing")
@@ -141,14 +161,26 @@ def _kind(name):
     return _KINDS[name]
 
 
+@dataclass
+class Built:
+    """One record as written: its text, why it cannot be sent (empty when it
+    can), what was changed to fit the file, and the optional sections (each
+    with its reasons) left out of it."""
+    text: bytes
+    problems: list
+    changes: list
+    dropped: list
+
+
 def build_record(version, values):
-    """(UTF-8 bytes, problems, changes) for one record's values: the record
-    element indented as a child of the root, ending in a newline."""
+    """The Built record for one record's values: the record element indented
+    as a child of the root, ending in a newline."""
     _, record = layout.for_version(version)
-    build = _Build()
+    build = _Build(values.get("_explained", ()))
     build.problems.extend(values.get("_problems", ()))
+    build.changes.extend(values.get("_changes", ()))
     build.group(record, values, 1, "")
-    return build.text(), build.problems, build.changes
+    return Built(build.text(), build.problems, build.changes, build.dropped)
 
 
 def build_header(version, values):

@@ -18,6 +18,7 @@ class ExportForm(PeriodForm):
     def to_request(self):
         return service.Request(self.version.data, self.start.data, self.end.data, self.provider.value)
 
-    def query(self):
-        """The parameters as the download URL carries them."""
-        return {k: v for k, v in self.to_request().describe().items() if v}
+    def query(self, **override):
+        """The parameters as the download URL carries them (`override`: the
+        same check for, say, another version)."""
+        return {k: v for k, v in {**self.to_request().describe(), **override}.items() if v}

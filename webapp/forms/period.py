@@ -34,9 +34,9 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     start = DateField("Reporting period start", default=lambda: last_audit_year()[0], validators=[
-        DataRequired(message="Enter the first day of the reporting period, for example 2024-01-01.")])
+        DataRequired(message="Enter the first day of the reporting period, for example 2024-04-01.")])
     end = DateField("Reporting period end", default=lambda: last_audit_year()[1], validators=[
-        DataRequired(message="Enter the last day of the reporting period, for example 2024-12-31.")])
+        DataRequired(message="Enter the last day of the reporting period, for example 2025-03-31.")])
     # The rule the clinical forms store codes by: any other code matches nothing.
     provider = OdsCodeField("Provider organisation (optional)")
 

@@ -20,10 +20,10 @@ def _clock():
     return service.FixedClock(datetime.fromisoformat(fixed)) if fixed else service.SystemClock()
 
 
-def _page(form, status=200, export=None, problem=None, near_misses=()):
+def _page(form, status=200, export=None, problem=None, near_misses=(), undated=()):
     # The history is on the whole page only; a preview fragment does not show it.
     return page_or_fragment("exports/index.html", "exports/_preview.html", status, form=form, export=export,
-                            problem=problem, near_misses=near_misses,
+                            problem=problem, near_misses=near_misses, undated=undated,
                             history=None if is_htmx() else audit.recent_exports())
 
 
@@ -37,7 +37,7 @@ def index():
         return _page(form, 422)
     wanted = form.to_request()
     export = service.prepare(wanted, organisation=current_app.config.get("NBOCA_ORGANISATION"), write=False)
-    return _page(form, export=export, near_misses=service.near_misses(wanted))
+    return _page(form, export=export, near_misses=service.near_misses(wanted), undated=service.undated(wanted))
 
 
 @bp.route("/nboca.xml")
