@@ -10,6 +10,8 @@ from collections import Counter
 import numpy as np
 import statsmodels.api as sm
 
+MAX_COEFFICIENT = 10.0  # a log-odds ratio beyond e^10 only comes from separation
+
 
 def design(rows):
     """(matrix, column names) from [{covariate: level}]: an intercept and one
@@ -50,6 +52,9 @@ def fit(rows, outcomes, weights=None):
         return _crude(len(y), overall, f"model did not fit ({type(exc).__name__}): expected = overall rate")
     if not result.converged or not np.all(np.isfinite(result.params)):
         return _crude(len(y), overall, "model did not converge: expected = overall rate")
+    if np.max(np.abs(result.params)) > MAX_COEFFICIENT:
+        # Separation: too few events for the covariates; such a fit predicts 0 or 1.
+        return _crude(len(y), overall, "too few events for the covariates: expected = overall rate")
     return {"coefficients": dict(zip(labels, (float(b) for b in result.params), strict=True)),
             "predicted": [float(p) for p in result.predict(x)],
             "method": f"logistic regression on {len(labels) - 1} indicators ({int(w.sum())} resections)"}

@@ -21,7 +21,7 @@ on the rows)."""
 from datetime import datetime, timedelta
 
 from webapp import db
-from webapp.domain import codes, nboca, periods, validators
+from webapp.domain import codes, funnel, nboca, periods, risk, validators
 from webapp.domain.treatments import canonical_type
 
 DAY_MS = 86_400_000
@@ -216,3 +216,84 @@ def unit_rows(start, end, provider, unit, today=None):
     if not stages[0]["$match"]["treatment_type"]["$in"]:
         return []
     return list(db.collection(db.TREATMENTS).aggregate(stages))
+
+
+def report(start, end, provider=None, today=None):
+    """Everything the dashboard shows, from the three aggregations: the
+    population and its exclusions, each measure this period and the one
+    before (with Wilson intervals), resections per month by access
+    approach, and per measure a funnel by provider and by consultant (with
+    risk-adjusted rates for the adjusted measures)."""
+    combos, not_major = combinations(start, end, provider, today)
+    summary = nboca.summarise(combos)
+    for period, n in not_major.items():
+        if n:
+            summary["population"][period]["excluded"]["not a major resection (OPCS-4)"] = n
+    adjusted = {m.key: _adjust(combos, m.key) for m in nboca.MEASURES if m.adjusted}
+    measures = []
+    for m in nboca.MEASURES:
+        now, before = summary["measures"]["current"][m.key], summary["measures"]["previous"][m.key]
+        measures.append({"measure": m, "current": _with_interval(now), "previous": _with_interval(before),
+                         "funnels": {kind: _funnel(summary, m.key, kind, adjusted.get(m.key))
+                                     for kind in ("provider", "consultant")},
+                         "model": (adjusted.get(m.key) or {}).get("model")})
+    return {"measures": measures, "population": summary["population"], "months": _months(summary["months"]),
+            "items_missing": summary["items_missing"], "choices": nboca.CHOICES}
+
+
+def _with_interval(tally):
+    interval = funnel.wilson(tally["events"], tally["n"])
+    return {**tally, "rate": tally["events"] / tally["n"] if tally["n"] else None, "interval": interval}
+
+
+def _adjust(combos, key):
+    """Fit the model over this period's recorded outcomes and standardise by
+    provider and by consultant. Missing covariates are a level, counted."""
+    rows, outcomes, weights, providers, consultants = [], [], [], [], []
+    missing = {}
+    for row, count in combos:
+        if row.get("per") != "current" or nboca.exclusion(row):
+            continue
+        state = nboca.states(row)[key]
+        if state not in (nboca.EVENT, nboca.NO_EVENT):
+            continue
+        covariates = nboca.covariates(row)
+        for name, level in covariates.items():
+            if level == "missing":
+                missing[name] = missing.get(name, 0) + count
+        rows.append(covariates)
+        outcomes.append(state == nboca.EVENT)
+        weights.append(count)
+        providers.append(nboca.unit_name(row, "provider"))
+        consultants.append(nboca.unit_name(row, "consultant"))
+    fitted = risk.fit(rows, outcomes, weights)
+    return {"model": {**fitted, "missing": missing, "predicted": None},
+            "provider": risk.standardise(providers, outcomes, fitted["predicted"], weights),
+            "consultant": risk.standardise(consultants, outcomes, fitted["predicted"], weights)}
+
+
+def _funnel(summary, key, kind, adjusted):
+    overall = summary["measures"]["current"][key]
+    theta = overall["events"] / overall["n"] if overall["n"] else 0.0
+    points = []
+    for (unit_kind, name), tallies in sorted(summary["units"].items(), key=lambda item: str(item[0][1])):
+        tally = tallies[key]
+        if unit_kind != kind or not tally["n"]:
+            continue
+        point = {"label": name, "n": tally["n"], "events": tally["events"], "missing": tally["missing"],
+                 "crude": tally["events"] / tally["n"], "y": tally["events"] / tally["n"]}
+        cell = (adjusted or {}).get(kind, {}).get(name)
+        if cell:
+            point.update(expected=cell["expected"], ratio=cell["ratio"], adjusted=cell["adjusted"])
+            point["y"] = cell["adjusted"] if cell["adjusted"] is not None else point["crude"]
+        point["limits"] = funnel.limits(point["n"], theta)
+        points.append(point)
+    return {"theta": theta, "points": points, "plot": funnel.plot(points, theta) if points else None}
+
+
+def _months(counts):
+    months = sorted({month for month, _ in counts})
+    approaches = [a for a in list(codes.SURGICAL_ACCESS_TYPE) + ["not recorded"]
+                  if any(key[1] == a for key in counts)]
+    return {"months": months, "approaches": approaches,
+            "rows": [(m, [counts.get((m, a), 0) for a in approaches]) for m in months]}
