@@ -3,6 +3,7 @@ Wilson score intervals, exact binomial control limits with Spiegelhalter's
 interpolation, and the geometry of a funnel plot drawn as SVG. Pure."""
 import math
 
+import numpy as np
 from scipy.stats import binom
 
 Z95 = 1.959964
@@ -31,6 +32,16 @@ def exact_limit(p, n, theta):
     r = float(binom.ppf(p, n, theta))
     a = (binom.cdf(r, n, theta) - p) / binom.pmf(r, n, theta)
     return min(1.0, max(0.0, (r - a) / n))
+
+
+def exact_limits(p, ns, theta):
+    """exact_limit for many n at once (one vectorised call, for the plot)."""
+    ns = np.asarray(ns, dtype=float)
+    if theta <= 0 or theta >= 1:
+        return np.full(len(ns), float(theta))
+    r = binom.ppf(p, ns, theta)
+    a = (binom.cdf(r, ns, theta) - p) / binom.pmf(r, ns, theta)
+    return np.clip((r - a) / ns, 0.0, 1.0)
 
 
 def limits(n, theta):
@@ -82,7 +93,8 @@ def plot(points, theta):
     lines = {}
     for level, name in LIMITS:
         for side, p in (("low", (1 - level) / 2), ("high", 1 - (1 - level) / 2)):
-            lines[f"{name} {side}"] = " ".join(f"{x(n)},{y(exact_limit(p, n, theta))}" for n in steps)
+            values = exact_limits(p, steps, theta)
+            lines[f"{name} {side}"] = " ".join(f"{x(n)},{y(float(v))}" for n, v in zip(steps, values, strict=True))
     return {
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "top": TOP, "bottom": HEIGHT - BOTTOM,
         "right": WIDTH - RIGHT, "centre": y(theta), "lines": lines,

@@ -114,9 +114,9 @@ def _tumour_of_episode(in_scope, out_scope):
         {"$or": [{"$eq": ["$$value", None]}, {"$lt": ["$$this.x", "$$value.x"]}]}, "$$this", "$$value"]}}}
 
 
-def _sources(primary, closures):
-    """The $unionWith stages: each primary tumour, each patient, each linked
-    treatment with a stoma-closure code, as small rows keyed by MRN."""
+def _sources(primary):
+    """The $unionWith stages: each primary tumour and each patient, as small
+    rows keyed by MRN."""
     tnm = "$tnm_staging.pathological"
     return [
         {"$unionWith": {"coll": db.TUMOURS, "pipeline": [
@@ -127,10 +127,6 @@ def _sources(primary, closures):
         {"$unionWith": {"coll": db.PATIENTS, "pipeline": [
             {"$project": {"_id": 0, "k": "$mrn", "p": {"dob": "$date_of_birth", "sex": "$sex",
                                                        "dod": "$date_of_death"}}}]}},
-        {"$unionWith": {"coll": db.TREATMENTS, "pipeline": [
-            {"$match": {"follows_treatment_id": {"$type": "string"}, "opcs4_primary": {"$in": closures}}},
-            {"$project": {"_id": 0, "k": "$patient_id", "v": {"f": "$follows_treatment_id",
-                                                              "d": "$treatment_date"}}}]}},
     ]
 
 
@@ -161,12 +157,15 @@ def pipeline(start, end, provider=None, today=None, unit=None):
     """The aggregation on `treatments` (with the two vocabulary commands it
     needs run first). `unit` = ("provider"|"consultant", value) keeps one
     unit's resections and returns rows with their ids (the records behind a
-    number); otherwise rows are grouped into combinations with a count."""
+    number); otherwise rows are grouped into combinations with a count.
+    None for the stages when the period holds no major resection."""
     prev_start, start, end = windows(start, end)
     low, cut = periods.bounds(prev_start, start)[0], periods.bounds(start, end)[0]
     high = periods.bounds(start, end)[1]
     today = today or datetime.combine(validators.today(), datetime.min.time())
     types, opcs, not_major = _surgery_vocabulary(low, cut, high, provider)
+    if not types:
+        return None, not_major
     primary, in_scope, out_scope = _tumour_vocabulary()
     match = {"treatment_date": {"$gte": low, "$lt": high}, "treatment_type": {"$in": types},
              "opcs4_primary": {"$in": opcs}}
@@ -174,16 +173,23 @@ def pipeline(start, end, provider=None, today=None, unit=None):
         match["provider_organisation"] = provider
     if unit:
         match[{"provider": "provider_organisation", "consultant": "consultant_surgeon"}[unit[0]]] = unit[1]
-    closures = [v for code in nboca.STOMA_CLOSURE_OPCS for v in _variants(code)]
+    # Linked treatments with a stoma-closure code are read in the same pass.
+    linked = {"follows_treatment_id": {"$type": "string"},
+              "opcs4_primary": {"$in": [v for code in nboca.STOMA_CLOSURE_OPCS for v in _variants(code)]}}
+    is_resection = {"$and": [{"$gte": ["$treatment_date", low]}, {"$lt": ["$treatment_date", high]},
+                             {"$in": ["$treatment_type", types]}, {"$in": ["$opcs4_primary", opcs]}]}
     stages = [
-        {"$match": match},
-        {"$project": {"_id": 0, "k": "$patient_id", "r": {
+        {"$match": {"$or": [match, linked]}},
+        {"$project": {"_id": 0, "k": "$patient_id", "v": {"$cond": [
+            {"$eq": [{"$type": "$follows_treatment_id"}, "string"]},
+            {"f": "$follows_treatment_id", "d": "$treatment_date"}, "$$REMOVE"]},
+            "r": {"$cond": [is_resection, {
             "id": "$treatment_id", "d": "$treatment_date", "e": "$episode_id", "prov": "$provider_organisation",
             "cons": "$consultant_surgeon", "acc": "$surgical_access_type", "admission": "$admission_type",
             "asa": "$asa_grade", "anastomosis": "$anastomosis", "leak": "$anastomotic_leak",
             "rtt": "$return_to_theatre", "los": "$length_of_stay_days", "dis": "$discharge_date",
-            "readmission": "$readmission_30d", "stoma": "$stoma", "opcs": "$opcs4_primary"}}},
-        *_sources(primary, closures),
+            "readmission": "$readmission_30d", "stoma": "$stoma", "opcs": "$opcs4_primary"}, "$$REMOVE"]}}},
+        *_sources(primary),
         {"$group": {"_id": "$k", "r": {"$push": "$r"}, "t": {"$push": "$t"}, "p": {"$push": "$p"},
                     "v": {"$push": "$v"}}},
         {"$match": {"_id": {"$ne": None}, "r": {"$ne": []}}},
@@ -205,7 +211,7 @@ def pipeline(start, end, provider=None, today=None, unit=None):
 def combinations(start, end, provider=None, today=None):
     """([(row, count)], {"current"/"previous": major-resection-less surgeries})."""
     stages, not_major = pipeline(start, end, provider, today)
-    if not stages[0]["$match"]["treatment_type"]["$in"]:
+    if stages is None:
         return [], not_major
     return [(row["_id"], row["n"]) for row in db.collection(db.TREATMENTS).aggregate(stages)], not_major
 
@@ -213,7 +219,7 @@ def combinations(start, end, provider=None, today=None):
 def unit_rows(start, end, provider, unit, today=None):
     """The resections (with ids, episode ids) of one provider or consultant."""
     stages, _ = pipeline(start, end, provider, today, unit)
-    if not stages[0]["$match"]["treatment_type"]["$in"]:
+    if stages is None:
         return []
     return list(db.collection(db.TREATMENTS).aggregate(stages))
 
