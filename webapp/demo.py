@@ -65,9 +65,25 @@ def generate(patients=50, seed=1, start=datetime(2023, 1, 1), days=900):
     for i in range(patients):
         patient = _patient(rng, numbers, seed, i, start)
         out["patients"].append(patient)
+        first = len(out["treatments"])
         for e in range(1 if i % 5 else 2):
             _episode(rng, out, i, e, patient["mrn"], start, days, surgeries)
+        _death(patient, i, out["treatments"][first:])
     return out
+
+
+def _death(patient, i, treatments):
+    """Derived, not drawn (added after the patient's draws, so every other
+    value stays as it was): every 9th patient has died, 20-300 days after
+    their last treatment, as the NHS Spine reports it; some within 90 days
+    of an operation, for the 90-day mortality."""
+    dates = [t["treatment_date"] for t in treatments]
+    if i % 9 != 4 or not dates:
+        return
+    died = max(dates) + timedelta(days=20 + (i * 37) % 280)
+    if died < NOW:
+        patient["date_of_death"] = died
+        patient["date_of_death_source"] = "pds"
 
 
 def _patient(rng, numbers, seed, i, start):

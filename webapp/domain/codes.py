@@ -29,6 +29,12 @@ NHS_NUMBER_STATUS = {
     "07": "Number not present and trace not required", "08": "Trace postponed (baby under six weeks old)",
 }
 
+# Where a date of death came from (our own list; NBOCA links ONS deaths).
+DEATH_SOURCE = {
+    "pds": "NHS Spine (PDS)", "ons": "ONS death registration", "hospital": "Died in this hospital",
+    "gp": "GP or other hospital", "relative": "Family or carer", "other": "Other",
+}
+
 # --- Episodes ---------------------------------------------------------------
 
 EPISODE_STATUS = {"open": "Open", "closed": "Closed"}

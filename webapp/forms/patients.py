@@ -1,5 +1,7 @@
 """The patient form: demographics with NHS number, date of birth, sex and
 postcode checks."""
+from datetime import datetime
+
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -21,6 +23,8 @@ class PatientForm(VersionedForm):
     sex = CodeField("Sex (stated gender)", codes.STATED_GENDER, validators=[InputRequired(message="Choose one.")])
     ethnic_category = CodeField("Ethnic category", codes.ETHNIC_CATEGORY)
     postcode = text("Postcode", max_length=10)
+    date_of_death = date("Date of death")
+    date_of_death_source = CodeField("Source of the date of death", codes.DEATH_SOURCE)
 
     def validate_mrn(self, field):
         if field.data and not validators.normalise_mrn(field.data):
@@ -39,10 +43,20 @@ class PatientForm(VersionedForm):
         if field.data and validators.normalise_postcode(field.data) is None:
             raise ValidationError("Enter a UK postcode, for example NG7 2UH.")
 
+    def validate_date_of_death(self, field):
+        message = validators.not_before(field.data, self.date_of_birth.data, "date of birth")
+        if message:
+            raise ValidationError(message)
+
+    def validate_date_of_death_source(self, field):
+        if self.date_of_death.data and not field.data:
+            raise ValidationError("Say where the date of death came from.")
+
     def fields(self):
         """The patient's fields as stored."""
         out = {name: value(getattr(self, name)) for name in
-               ("first_name", "last_name", "date_of_birth", "sex", "ethnic_category", "nhs_number_status")}
+               ("first_name", "last_name", "date_of_birth", "sex", "ethnic_category", "nhs_number_status",
+                "date_of_death", "date_of_death_source")}
         out["mrn"] = validators.normalise_mrn(self.mrn.data)
         out["nhs_number"] = nhs_number.normalise(self.nhs_number.data) if (self.nhs_number.data or "").strip() else None
         out["postcode"] = validators.normalise_postcode(self.postcode.data) if self.postcode.data else None
@@ -56,5 +70,8 @@ class PatientForm(VersionedForm):
                                             "nhs_number_status", "postcode")}
         data["nhs_number"] = nhs_number.format_spaced(patient["nhs_number"]) if patient.get("nhs_number") else ""
         data["date_of_birth"] = patient.get("date_of_birth").date() if patient.get("date_of_birth") else None
+        data["date_of_death"] = validators.as_date(patient.get("date_of_death")) if isinstance(
+            patient.get("date_of_death"), datetime) else None
+        data["date_of_death_source"] = patient.get("date_of_death_source")
         data["version"] = str(patient.get("version", 1))
         return cls(data=data)

@@ -11,7 +11,7 @@ from webapp.store import audit, records
 
 ENTITY = "patient"
 FIELDS = ("mrn", "nhs_number", "nhs_number_status", "first_name", "last_name", "date_of_birth",
-          "sex", "ethnic_category", "postcode")
+          "sex", "ethnic_category", "postcode", "date_of_death", "date_of_death_source")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 _MRN_LIKE = re.compile(r"^[A-Za-z]{0,5}\d[A-Za-z0-9]*$")
 

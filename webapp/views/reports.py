@@ -1,20 +1,94 @@
 """Outcome reports across episodes (clinicians, managers, data officers):
-treatments by type and, for operations, the outcomes NBOCA reports, for a
-period and optionally one provider. Aggregates only: nobody is named."""
-from flask import Blueprint, make_response, render_template, request
+treatments by type, and NBOCA's surgical measures for a period and
+optionally one provider, with intervals, funnel plots and their tables as
+CSV; the resections behind a number are one click away."""
+import csv
+import io
 
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_login import current_user
+
+from webapp.domain import nboca as rules
 from webapp.forms.period import PeriodForm
-from webapp.security import role_required
-from webapp.store import outcomes
+from webapp.security import READERS, allowed, role_required
+from webapp.store import nboca, outcomes
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+ROLES = ("clinician", "manager", "data_officer")
+PARTS = {"events": (rules.EVENT,), "denominator": (rules.EVENT, rules.NO_EVENT), "missing": (rules.MISSING,)}
+
+
+def _period():
+    form = PeriodForm(request.args)
+    if request.args and not form.validate():
+        return form, False
+    return form, True
 
 
 @bp.route("/outcomes")
-@role_required("clinician", "manager", "data_officer")
+@role_required(*ROLES)
 def outcome_report():
-    form = PeriodForm(request.args)
-    if request.args and not form.validate():
+    form, ok = _period()
+    if not ok:
         return make_response(render_template("reports/outcomes.html", form=form), 422)
-    return render_template("reports/outcomes.html", form=form,
-                           **outcomes.report(form.start.data, form.end.data, form.provider.value))
+    args = (form.start.data, form.end.data, form.provider.value)
+    return render_template("reports/outcomes.html", form=form, dashboard=nboca.report(*args), **outcomes.report(*args))
+
+
+def _measure_or_404():
+    key, kind = request.args.get("measure"), request.args.get("by")
+    if key not in rules.MEASURE or kind not in ("provider", "consultant"):
+        abort(404)
+    return key, kind
+
+
+@bp.route("/outcomes.csv")
+@role_required(*ROLES)
+def outcome_csv():
+    form, ok = _period()
+    if not ok:
+        abort(422)
+    key, kind = _measure_or_404()
+    report = nboca.report(form.start.data, form.end.data, form.provider.value)
+    funnel = next(m for m in report["measures"] if m["measure"].key == key)["funnels"][kind]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([kind, "numerator", "denominator", "missing", "rate", "expected", "observed/expected",
+                     "adjusted rate", "95% low", "95% high", "99.8% low", "99.8% high", "position"])
+    plotted = {p["label"]: p for p in (funnel["plot"] or {}).get("points", [])}
+    for p in funnel["points"]:
+        writer.writerow([_csv_safe(p["label"]), p["events"], p["n"], p["missing"], _num(p["crude"]),
+                         _num(p.get("expected")), _num(p.get("ratio")), _num(p.get("adjusted")),
+                         *(_num(v) for name in ("95%", "99.8%") for v in p["limits"][name]),
+                         plotted.get(p["label"], {}).get("position", "")])
+    response = make_response(out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=nboca-{key}-by-{kind}-{form.start.data}-{form.end.data}.csv")
+    return response
+
+
+def _num(value):
+    return "" if value is None else f"{value:.4f}"
+
+
+def _csv_safe(text):
+    """A cell a spreadsheet will not run as a formula."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@bp.route("/outcomes/records")
+@role_required(*ROLES)
+def outcome_records():
+    form, ok = _period()
+    if not ok:
+        abort(422)
+    key, kind = _measure_or_404()
+    unit, part = request.args.get("unit", ""), request.args.get("part", "denominator")
+    if part not in PARTS:
+        abort(404)
+    rows = [r for r in nboca.unit_rows(form.start.data, form.end.data, form.provider.value, (kind, unit))
+            if r.get("per") == "current" and not rules.exclusion(r) and rules.states(r)[key] in PARTS[part]]
+    return render_template("reports/records.html", form=form, rows=rows, measure=rules.MEASURE[key], kind=kind,
+                           unit=unit, part=part, links=allowed(current_user.role, READERS))

@@ -1,0 +1,207 @@
+"""NBOCA measures on a fixed dataset counted by hand (population rules,
+missing values kept out of denominators, Wilson intervals), the risk model
+against a known fit, funnel limits against hand values, the dashboard's
+fixed command count, the CSV and the records behind a number, and the
+patient's date of death (form, audit, timeline)."""
+import math
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from tests.views.test_query_counts import counted  # noqa: F401  (fixture)
+from webapp.domain import funnel, risk
+from webapp.store import nboca
+
+START, END = date(2024, 4, 1), date(2025, 3, 31)
+TODAY = datetime(2026, 6, 1)
+PERIOD = "start=2024-04-01&end=2025-03-31"
+
+
+def _wilson(x, n, z=1.959964):
+    """The Wilson formula as the methods note writes it."""
+    root = z * math.sqrt(z * z + 4 * x * (1 - x / n))
+    return (2 * x + z * z - root) / (2 * (n + z * z)), (2 * x + z * z + root) / (2 * (n + z * z))
+
+
+def _seed(database, n=4, extra=()):
+    """n in-scope adults with one major resection each in the period, and
+    one of each excluded case: anal cancer, a 16-year-old, a non-major
+    operation (H08), plus `extra` resections."""
+    patients, tumours, treatments = [], [], []
+    cases = [dict(i=i) for i in range(n)] + [dict(i=9990, site="C21.1", when=datetime(2024, 7, 1)),
+                                              dict(i=9991, dob=datetime(2008, 1, 1), when=datetime(2024, 7, 1)),
+                                              dict(i=9992, opcs="H081", when=datetime(2024, 7, 1)), *extra]
+    for case in cases:
+        i = case["i"]
+        mrn, ep = f"MRN{i:04d}", f"ep{i}"
+        when = case.get("when", datetime(2024, 6, 1) + timedelta(days=i % 300))
+        patients.append({"mrn": mrn, "date_of_birth": case.get("dob", datetime(1950, 1, 1)), "sex": "1",
+                         **({"date_of_death": case["died"]} if "died" in case else {})})
+        tumours.append({"tumour_id": f"TUM-{i}", "episode_id": ep, "patient_id": mrn, "tumour_type": "primary",
+                        "icd10_code": case.get("site", "C18.7"),
+                        "tnm_staging": {"pathological": {"t": "3", "n": "0", "m": "0"}},
+                        "pathology": {"lymph_nodes_examined": case.get("nodes", 14), "crm_status": "clear"}})
+        treatments.append({"treatment_id": f"TRT-{i:04d}", "episode_id": ep, "patient_id": mrn,
+                           "treatment_type": case.get("type", "surgery"), "treatment_date": when,
+                           "opcs4_primary": case.get("opcs", "H101"), "provider_organisation": case.get("prov", "RX1"),
+                           "consultant_surgeon": "Ms B", "surgical_access_type": "4", "admission_type": "1",
+                           "asa_grade": "2", "return_to_theatre": case.get("rtt", "N"),
+                           "readmission_30d": case.get("readmission", False), "length_of_stay_days": case.get("los", 4),
+                           "anastomosis": True, "anastomotic_leak": False, "stoma": "none"})
+    database.patients.insert_many(patients)
+    database.tumours.insert_many(tumours)
+    database.treatments.insert_many(treatments)
+
+
+def _report(app, provider=None):
+    with app.app_context():
+        return nboca.report(START, END, provider, today=TODAY)
+
+
+def _measure(report, key):
+    return next(m for m in report["measures"] if m["measure"].key == key)
+
+
+def test_measures_counted_by_hand(app, database):
+    _seed(database, n=4, extra=[
+        # Died 30 days after; legacy forms: "Surgery", "yes", "7", "Y".
+        dict(i=10, died=datetime(2024, 7, 1), type="Surgery", readmission="yes", los="7", rtt="Y",
+             when=datetime(2024, 6, 1)),
+        # Died before the operation: left out of mortality and counted.
+        dict(i=11, died=datetime(2024, 1, 1)),
+        # Return to theatre not known, readmission not recorded, nodes 9: missing / no event.
+        dict(i=12, rtt="9", readmission=None, nodes=9),
+        # Operated 60 days before "today": under 90 days of follow-up.
+        dict(i=13, when=datetime(2025, 3, 30), prov="RTH"),
+    ])
+    report = _report(app)
+    current = report["population"]["current"]
+    assert current["included"] == 8
+    assert current["excluded"] == {"outside C18-C20 (C21.1)": 1, "under 18": 1, "not a major resection (OPCS-4)": 1}
+    mortality = _measure(report, "mortality90")["current"]
+    # 8 in the population; 11 (death before surgery) left out; 13 operated < 90 days before the end? No:
+    # TODAY is 2026-06-01, so 13 has its follow-up. Deaths within 90 days: 10.
+    assert (mortality["events"], mortality["n"], mortality["left_out"]) == (1, 7, {"death date unusable": 1})
+    assert mortality["interval"] == pytest.approx(_wilson(1, 7))
+    rtt = _measure(report, "rtt")["current"]
+    assert (rtt["events"], rtt["n"], rtt["missing"]) == (1, 7, 1)
+    readmission = _measure(report, "readmission30")["current"]
+    assert (readmission["events"], readmission["n"], readmission["missing"]) == (1, 7, 1)
+    stay = _measure(report, "stay5")["current"]
+    assert (stay["events"], stay["n"]) == (1, 8)
+    nodes = _measure(report, "nodes12")["current"]
+    assert (nodes["events"], nodes["n"]) == (7, 8)
+    assert nodes["interval"] == pytest.approx(_wilson(7, 8))
+    assert _measure(report, "crm")["current"]["n"] == 0  # no rectal cancer
+    by_provider = {p["label"]: p for p in _measure(report, "stay5")["funnels"]["provider"]["points"]}
+    assert (by_provider["RX1"]["n"], by_provider["RTH"]["n"]) == (7, 1)
+
+
+def test_follow_up_and_previous_period(app, database):
+    _seed(database, n=2, extra=[dict(i=20, when=datetime(2023, 6, 1)),
+                                dict(i=21, when=datetime(2025, 3, 30), died=datetime(2025, 4, 2))])
+    with app.app_context():
+        report = nboca.report(START, END, today=datetime(2025, 4, 30))
+    mortality = _measure(report, "mortality90")
+    # 21 died 3 days after: an event even before 90 days have passed; 0 and 1 are followed up.
+    assert (mortality["current"]["events"], mortality["current"]["n"]) == (1, 3)
+    assert report["population"]["previous"]["included"] == 1
+
+
+def test_model_against_a_known_fit():
+    """One binary covariate: the maximum-likelihood fit is the two groups'
+    log-odds, computable by hand."""
+    rows = [{"sex": "male"}] * 10 + [{"sex": "female"}] * 10
+    outcomes = [True] * 2 + [False] * 8 + [True] * 5 + [False] * 5
+    fitted = risk.fit(rows, outcomes)
+    assert fitted["coefficients"]["intercept"] == pytest.approx(0.0, abs=1e-6)
+    assert fitted["coefficients"]["sex=male"] == pytest.approx(math.log(0.25), abs=1e-6)
+    # Grouped rows with frequency weights give the same fit.
+    grouped = risk.fit([{"sex": "male"}, {"sex": "male"}, {"sex": "female"}, {"sex": "female"}],
+                       [True, False, True, False], [2, 8, 5, 5])
+    assert grouped["coefficients"]["sex=male"] == pytest.approx(math.log(0.25), abs=1e-6)
+    units = risk.standardise(["a"] * 10 + ["b"] * 10, outcomes, fitted["predicted"])
+    assert units["a"]["expected"] == pytest.approx(2.0) and units["a"]["ratio"] == pytest.approx(1.0)
+    assert units["b"]["adjusted"] == pytest.approx(7 / 20)
+
+
+def test_funnel_limits_against_hand_values():
+    n, theta = 10, 0.2
+
+    def cdf(r):
+        return sum(math.comb(n, k) * theta ** k * (1 - theta) ** (n - k) for k in range(r + 1))
+
+    def pmf(r):
+        return math.comb(n, r) * theta ** r * (1 - theta) ** (n - r)
+
+    for p in (0.975, 0.025, 0.999, 0.001):
+        r = next(k for k in range(n + 1) if cdf(k) >= p)
+        # Clipped to [0, 1]: a rate below 0 is not drawn.
+        assert funnel.exact_limit(p, n, theta) == pytest.approx(max(0.0, (r - (cdf(r) - p) / pmf(r)) / n))
+    assert funnel.wilson(1, 7) == pytest.approx(_wilson(1, 7))
+    assert funnel.position(0.9, 10, 0.2) == "above 99.8%" and funnel.position(0.2, 10, 0.2) == "within"
+
+
+def _commands(counted, operations):  # noqa: F811
+    app, counter = counted
+    from tests.conftest import Auth
+    client = app.test_client()
+    auth = Auth(app, client)
+    auth.login("manager")
+    with app.app_context():
+        from webapp import db
+        _seed(db.resolve(), n=operations)
+    counter.commands.clear()
+    counter.active = True
+    response = client.get(f"/reports/outcomes?{PERIOD}")
+    counter.active = False
+    assert response.status_code == 200
+    return [c[0] for c in counter.commands if c[0] not in ("endSessions",)]
+
+
+def test_dashboard_makes_a_fixed_number_of_commands(counted):  # noqa: F811
+    few = _commands(counted, 10)
+    app, counter = counted
+    with app.app_context():
+        from webapp import db
+        for name in ("patients", "tumours", "treatments"):
+            db.resolve()[name].delete_many({})
+    many = _commands(counted, 1000)
+    assert few == many
+    assert few.count("aggregate") <= 5
+
+
+def test_csv_and_records_behind_a_number(auth, client, database):
+    _seed(database, n=3, extra=[dict(i=10, los=9)])
+    auth.login("manager")
+    page = client.get(f"/reports/outcomes?{PERIOD}").get_data(as_text=True)
+    assert 'data-testid="funnel-stay5-provider"' in page and "<svg" in page
+    csv = client.get(f"/reports/outcomes.csv?{PERIOD}&measure=stay5&by=provider")
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    lines = csv.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("provider,numerator,denominator") and lines[1].startswith("RX1,1,4,0,0.2500")
+    records = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=provider&unit=RX1&part=events")
+    body = records.get_data(as_text=True)
+    assert "TRT-0010" in body and "TRT-0001" not in body and "open the episode" not in body  # managers: no link
+    assert client.get(f"/reports/outcomes/records?{PERIOD}&measure=nope&by=provider&unit=RX1").status_code == 404
+    auth.logout()
+    auth.login("data_officer")
+    body = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=provider&unit=RX1&part=events")
+    assert "TRT-0010" in body.get_data(as_text=True)
+
+
+def test_date_of_death_on_the_form_audited_and_on_the_timeline(auth, client, database):
+    auth.login("clinician")
+    data = {"mrn": "MRN7654321", "first_name": "Grace", "last_name": "Hopper", "date_of_birth": "1946-12-09",
+            "sex": "2", "date_of_death": "2024-02-01"}
+    refused = auth.post("/patients/new", data)
+    assert refused.status_code == 422 and "Say where the date of death came from." in refused.get_data(as_text=True)
+    too_early = auth.post("/patients/new", {**data, "date_of_death": "1940-01-01", "date_of_death_source": "ons"})
+    assert too_early.status_code == 422 and database.patients.count_documents({}) == 0
+    assert auth.post("/patients/new", {**data, "date_of_death_source": "ons"}).status_code in (302, 303)
+    patient = database.patients.find_one({"mrn": "MRN7654321"})
+    assert patient["date_of_death"] == datetime(2024, 2, 1) and patient["date_of_death_source"] == "ons"
+    entry = database.audit_log.find_one({"entity": "patient"})
+    assert entry["after"]["date_of_death"] == datetime(2024, 2, 1)
+    page = client.get(f"/patients/{patient['_id']}").get_data(as_text=True)
+    assert 'data-kind="death"' in page and "ONS death registration" in page
