@@ -1,15 +1,20 @@
-"""Benchmark the migration against what the same server can do.
+"""Benchmark the migration (both steps) against what the same server can do.
 
-Generates N legacy episodes (3 treatments and 1 tumour each by default) and
-measures, in one run on one server:
-  (a) optimised: `webapp.migration.apply.run` on all N episodes;
-  (b) naive: per document (find each episode, insert each item, update the
-      episode) on a sample;
-  (c) floor: only the writes: bulk-insert the very documents (a) writes into
-      the same indexed collections, and unset the arrays, batch by batch,
-      with no reading, planning or checks (timed around the writes alone).
+Generates N legacy episodes in the shapes IMPACT wrote (tests/legacy: nested
+and encrypted patients, E- ids, children in the collections keyed either way,
+Era A episodes with embedded arrays, legacy vocabularies), or with
+--shape demo this project's own old shape (3 treatments and 1 tumour embedded
+in each episode), and measures, in one run on one server:
+  (a) optimised: every pending step (`steps.run_pending`): embedded arrays to
+      collections, then adopt with the profile;
+  (b) naive: the first step per document (find each episode, insert each
+      item, update the episode) on a sample;
+  (c) floor: only the writes of (a), timed alone: the first step's documents
+      bulk-inserted and the arrays unset, then the adopt step's originals
+      inserted and its documents replaced, batch by batch, with the planning
+      and mapping done untimed.
 
-    python bench/migration.py [--episodes 100000] [--sample 5000] [--batch-size 500]
+    python bench/migration.py [--episodes 100000] [--sample 5000] [--batch-size 500] [--shape impact|demo]
 
 Uses MONGODB_URI/MONGODB_DB when set (three databases named after
 MONGODB_DB, dropped afterwards), else starts the embedded server. Ends with:
@@ -27,11 +32,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bson import ObjectId  # noqa: E402
+from pymongo import ReplaceOne  # noqa: E402
 
+from tests.legacy import impact_shapes  # noqa: E402
 from webapp import db, embedded  # noqa: E402
-from webapp.domain import clock
+from webapp.domain import clock, legacy_crypto  # noqa: E402
 from webapp.domain.records import KINDS  # noqa: E402
-from webapp.migration import apply  # noqa: E402
+from webapp.migration import adopt, apply, profile, steps  # noqa: E402
 from webapp.migration.plan import plan_episode  # noqa: E402
 from webapp.migration.scan import Batches  # noqa: E402
 
@@ -98,20 +105,32 @@ def legacy_episode(i, n_treatments, n_tumours, rng):
     }
 
 
-def fill(database, count, n_treatments, n_tumours, chunk=2000):
-    rng = random.Random(7)
+KEY = legacy_crypto.derive_key(b"bench-key-file-text-not-a-real-key==========", bytes(range(16)))
+
+
+def fill(database, count, n_treatments, n_tumours, chunk=2000, built=None):
+    if built is not None:
+        # As IMPACT left it: its ids repeat, so the migration makes the
+        # indexes it can (and reports the others).
+        for name in ("patients", "episodes", "tumours", "treatments"):
+            for start in range(0, len(built[name]), chunk):
+                database[name].insert_many(built[name][start:start + chunk], ordered=False)
+        return
     db.init_indexes(database)
+    rng = random.Random(7)
     for start in range(0, count, chunk):
         docs = [legacy_episode(i, n_treatments, n_tumours, rng) for i in range(start, min(count, start + chunk))]
         database.episodes.insert_many(docs, ordered=False)
 
 
-def optimised(database, batch_size):
+def optimised(database, batch_size, profile_name):
     started = time.perf_counter()
-    doc = apply.run(batch_size=batch_size, owner="bench@optimised", database=database)
+    docs = steps.run_pending(batch_size=batch_size, owner="bench@optimised", database=database,
+                             options={"profile_name": profile_name, "key": KEY})
     elapsed = time.perf_counter() - started
-    assert doc["state"] == "completed", doc["errors"]
-    assert database.episodes.count_documents({"treatments": {"$exists": True}}) == 0
+    for doc in docs:
+        assert doc["state"] == "completed", doc["errors"][:5]
+    assert database.episodes.count_documents({"treatments": {"$type": "array"}}) == 0
     return elapsed
 
 
@@ -128,14 +147,18 @@ def naive(database):
     return time.perf_counter() - started
 
 
-def floor(database, batch_size):
-    """Only the writes of (a), timed alone: the same documents (planned
-    untimed), bulk-inserted unordered into the same indexed collections, then
-    the arrays unset, batch by batch."""
+def floor(database, batch_size, profile_name):
+    """Only the writes of (a), timed alone: the same documents (planned and
+    mapped untimed), written unordered into the same indexed collections,
+    batch by batch."""
+    return floor_collections(database, batch_size) + floor_adopt(database, batch_size, profile_name)
+
+
+def floor_collections(database, batch_size):
     episodes = database.episodes
     spent = 0.0
     now = clock.now()
-    reader = Batches(episodes, {}, batch_size)
+    reader = Batches(episodes, {"$or": [{k: {"$exists": True}} for k in KINDS]}, batch_size)
     while True:
         batch = reader.next()
         if not batch:
@@ -152,6 +175,28 @@ def floor(database, batch_size):
     return spent
 
 
+def floor_adopt(database, batch_size, profile_name):
+    """The adopt step's writes: each changed document's original kept, then
+    the document replaced."""
+    adoption = adopt.Adoption(database, None, profile.load(profile_name), KEY, True, batch_size)
+    adoption.learn_patients([])
+    adoption.learn_repeated_ids()
+    spent = 0.0
+    for collection in adopt.COLLECTIONS:
+        for batch, _ in adoption.batches(collection, []):
+            mapped = [(doc, adoption.adopt_one(collection, doc, doc)) for doc in batch]
+            changes = [(d, a) for d, a in mapped if a is not None and not adopt._same(a, d)]
+            if not changes:
+                continue
+            started = time.perf_counter()
+            database[db.MIGRATION_ADOPTED].insert_many(
+                [{"_id": adopt._record_id(collection, d["_id"]), "collection": collection, "doc_id": d["_id"],
+                  "original": d, "adopted": None} for d, _ in changes], ordered=False)
+            database[collection].bulk_write([ReplaceOne({"_id": a["_id"]}, a) for _, a in changes], ordered=False)
+            spent += time.perf_counter() - started
+    return spent
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--episodes", type=int, default=100_000)
@@ -159,6 +204,8 @@ def main(argv=None):
     parser.add_argument("--treatments", type=int, default=3)
     parser.add_argument("--tumours", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=apply.DEFAULT_BATCH)
+    parser.add_argument("--shape", choices=("impact", "demo"), default="impact",
+                        help="legacy data in IMPACT's shapes (adopted with the impact profile), or this project's own")
     parser.add_argument(
         "--storage",
         choices=("disk", "memory"),
@@ -191,20 +238,23 @@ def main(argv=None):
             for k, name in names.items()
         }
         t = time.perf_counter()
-        fill(dbs["optimised"], args.episodes, args.treatments, args.tumours)
-        fill(dbs["floor"], args.episodes, args.treatments, args.tumours)
+        built = impact_shapes.build(episodes=args.episodes, seed=7, fernet_key=KEY) if args.shape == "impact" else None
+        profile_name = "impact" if built is not None else "demo"
+        fill(dbs["optimised"], args.episodes, args.treatments, args.tumours, built=built)
+        fill(dbs["floor"], args.episodes, args.treatments, args.tumours, built=built)
         fill(dbs["naive"], sample, args.treatments, args.tumours)
+        del built
         print(
             f"generated {args.episodes} + {args.episodes} + {sample} legacy episodes "
             f"({args.treatments} treatments, {args.tumours} tumour each) in {time.perf_counter() - t:.1f} s",
             flush=True,
         )
 
-        optimised_s = optimised(dbs["optimised"], args.batch_size)
+        optimised_s = optimised(dbs["optimised"], args.batch_size, profile_name)
         print(f"(a) optimised: {args.episodes} episodes in {optimised_s:.2f} s", flush=True)
         naive_s = naive(dbs["naive"])
         print(f"(b) naive:     {sample} episodes in {naive_s:.2f} s", flush=True)
-        floor_s = floor(dbs["floor"], args.batch_size)
+        floor_s = floor(dbs["floor"], args.batch_size, profile_name)
         print(f"(c) floor:     {args.episodes} episodes in {floor_s:.2f} s (writes only)", flush=True)
         items = args.episodes * (args.treatments + args.tumours)
         naive_eps = sample / naive_s

@@ -25,7 +25,8 @@ from pymongo.errors import BulkWriteError
 
 from webapp import db
 from webapp.domain import legacy_crypto
-from webapp.migration import mapping, operation, profile, report, stats
+from webapp.domain.records import ID_FIELD, KINDS
+from webapp.migration import apply, mapping, operation, profile, report, schema, stats
 from webapp.migration.plan import derived_object_id, digest
 from webapp.migration.progress import Progress
 from webapp.migration.scan import DEFAULT_BATCH, Batches, with_retries
@@ -64,6 +65,7 @@ class Links:
         self.episode_keys = link.get("episode_keys", ["_id"])
         self.patients = defaultdict(set)  # (key field, value) -> link values (None: needs the key)
         self.episodes = defaultdict(set)  # value -> {(episode ObjectId string, its patient link)}
+        self.first_holder = {kind: {} for kind in KINDS}  # a repeated child id -> the document keeping it
         self.holders = {field: {} for field in UNIQUE}  # field -> value -> (rank, the patient keeping it)
 
     def patient_for(self, value):
@@ -167,13 +169,15 @@ class Adoption:
         mrn = adopted.get("mrn")
         return mrn if mrn is not None else (keys[0][1] if keys else None)
 
-    def adopt_one(self, collection, source):
-        """The canonical document for `source`, linked; None when it must be
-        left as it is (ciphertext and no key)."""
+    def adopt_one(self, collection, source, current=None):
+        """The canonical document for `source` (the original of `current`),
+        linked; None when it must be left as it is (ciphertext and no key)."""
         try:
             adopted = self.mapper.adopt(collection, source, self.findings)
         except mapping.NeedsKey:
             return None
+        if collection in KINDS:
+            self._own_id(collection, source, current or source, adopted)
         getattr(self, f"_link_{'child' if collection in ('tumours', 'treatments') else collection}")(
             collection, source, adopted)
         return adopted
@@ -206,6 +210,28 @@ class Adoption:
         entry = (str(source["_id"]), link if link is not None else source.get(self.links.patient_field))
         for _, value in _key_values(source, self.links.episode_keys, self.mapper):
             self.links.episodes[value].add(entry)
+
+    def learn_repeated_ids(self):
+        """Child ids more than one document holds (IMPACT reused
+        TUM-<pid>-01 across a patient's episodes): the first in _id order
+        keeps its id, the others get a derived one, so the unique index can
+        be made."""
+        for kind in KINDS:
+            field = ID_FIELD[kind]
+            rows = db.collection(kind, self.database).aggregate([
+                {"$group": {"_id": f"${field}", "n": {"$sum": 1}, "first": {"$min": "$_id"}}},
+                {"$match": {"n": {"$gt": 1}}}])
+            self.links.first_holder[kind] = {r["_id"]: r["first"] for r in rows}
+
+    def _own_id(self, collection, source, current, adopted):
+        field = ID_FIELD[collection]
+        value = source.get(field)
+        renamed = f"{value}-DUP-{str(source['_id'])[-8:].upper()}"
+        first = self.links.first_holder[collection].get(value)
+        if (first is not None and first != source["_id"]) or current.get(field) == renamed:
+            adopted[field] = renamed
+            self.findings.unlink(collection, source["_id"], f"{field} {value} is also another document's: "
+                                 f"this one is now {renamed}")
 
     def _link_child(self, collection, source, adopted):
         found, why = self.links.episode_for(source.get(self.links.child_field))
@@ -262,13 +288,15 @@ def _adopt(database, run_id, chosen, key, dry_run, batch_size, on_progress, hear
     totals = {c: db.collection(c, database).estimated_document_count() for c in COLLECTIONS}
     progress = Progress(totals["episodes"], sum(totals.values()))
     report.started(run_id, before, progress.as_dict(), database)
+    indexes_before = _indexes(database)
     adoption.learn_patients(warnings)
+    adoption.learn_repeated_ids()
     for collection in COLLECTIONS:
         for batch, originals in adoption.batches(collection, warnings):
             changes = []
             for doc in batch:
                 source = originals.get(doc["_id"], doc)
-                adopted = adoption.adopt_one(collection, source)
+                adopted = adoption.adopt_one(collection, source, doc)
                 adoption.findings.seen[collection] += 1
                 if adopted is not None and not _same(adopted, doc):
                     changes.append((source, adopted))
@@ -279,15 +307,25 @@ def _adopt(database, run_id, chosen, key, dry_run, batch_size, on_progress, hear
                 on_progress(progress)
             operation.check_lease(heartbeat, "adopt")
     if not dry_run:
+        # The indexes the legacy data did not allow may be made now.
+        warnings.extend(apply.index_warning(refused) for refused in db.init_indexes(database))
         db.init_validators(database)
+        made = sorted(_indexes(database) - indexes_before)
     else:
-        warnings.insert(0, "dry run: nothing was written; the counts are what a run would change")
+        made = []
     found = adoption.findings.as_report()
     if found["needs_key_total"]:
         warnings.append(f"{found['needs_key_total']} patient(s) hold encrypted identifiers and no key was given: "
                         "left as they are (set LEGACY_FERNET_KEY, or LEGACY_KEY_FILE and LEGACY_SALT_FILE)")
     return {"before": before, "after": stats.measure(database), "counts": found["documents_changed"],
-            "warnings": warnings, "errors": adoption.errors, "adopt": found, "progress": progress.as_dict()}
+            "warnings": warnings, "errors": adoption.errors, "adopt": found, "progress": progress.as_dict(),
+            "indexes_made": [list(pair) for pair in made],
+            "notes": ["a dry run: nothing was written; the counts are what a run would change"] if dry_run else []}
+
+
+def _indexes(database):
+    """(collection, index name) of every index on the adopted collections."""
+    return {(name, index) for name in COLLECTIONS for index in db.collection(name, database).index_information()}
 
 
 def key_from(config):
@@ -329,6 +367,11 @@ def _rollback(database, run_id, batch_size, on_progress, heartbeat):
     report.started(run_id, before, progress.as_dict(), database)
     db.clear_validators(database)
     warnings, errors = [], []
+    # Indexes the adopted data allowed (unique ids once repeats were
+    # renamed) would refuse the originals: they go with the adoption.
+    for name, index in _indexes_made(database):
+        if index in db.collection(name, database).index_information():
+            db.collection(name, database).drop_index(index)
     counts = {"restored": 0, "changed_since": 0, "deleted_since": 0}
     reader = Batches(records, {}, batch_size)
     while True:
@@ -345,6 +388,14 @@ def _rollback(database, run_id, batch_size, on_progress, heartbeat):
         operation.check_lease(heartbeat, "adopt rollback")
     return {"before": before, "after": stats.measure(database), "counts": counts, "warnings": warnings,
             "errors": errors, "progress": progress.as_dict()}
+
+
+def _indexes_made(database):
+    for entry in reversed(schema.applied(database)):
+        if entry["step"] == STEP and entry.get("run_id"):
+            run = report.get(entry["run_id"], database) or {}
+            return [tuple(pair) for pair in run.get("indexes_made", [])]
+    return []
 
 
 def _restore(database, batch, counts, warnings):

@@ -95,16 +95,16 @@ def _migrate(database, run_id, dry_run, batch_size, held, on_progress, heartbeat
     for entry in anomalies:
         anomaly_counts[entry["code"]] = anomaly_counts.get(entry["code"], 0) + 1
     after = stats.measure(database) if not dry_run else _projected(before, counts)
-    if dry_run:
-        warnings.insert(0, "dry run: nothing was written; 'after' is what a run would leave")
+    notes = ["a dry run: nothing was written; 'after' is what a run would leave"] if dry_run else []
     return {"before": before, "after": after, "counts": counts, "warnings": warnings, "errors": errors,
-            "anomalies": anomalies, "anomaly_counts": anomaly_counts, "progress": progress.as_dict()}
+            "anomalies": anomalies, "anomaly_counts": anomaly_counts, "progress": progress.as_dict(), "notes": notes}
 
 
 def _prepare_run(database, run_id, held, warnings):
     """Before a real run: indexes in place, interrupted runs marked as
     resumed by this one (returned), and a finished rollback's records gone."""
-    db.init_indexes(database)
+    for refused in db.init_indexes(database):
+        warnings.append(index_warning(refused))
     resumed = [r["_id"] for r in report.unfinished_runs(database) if r["_id"] != run_id]
     report.mark_interrupted(resumed, run_id, database)
     if resumed:
@@ -114,6 +114,13 @@ def _prepare_run(database, run_id, held, warnings):
     # Records of a finished rollback describe the old world: a new run starts afresh.
     db.collection(db.MIGRATION_EPISODES, database).delete_many({"state": "restored"})
     return resumed
+
+
+def index_warning(refused):
+    """db.init_indexes' word on an index the data does not allow yet."""
+    values = "; ".join(f"{d['value']} x{d['count']}" for d in refused["duplicates"][:5])
+    return (f"index {refused['collection']}.{refused['index']} not made yet ({refused['problem']}): {values}; "
+            "it is made once they are resolved (db init)")
 
 
 def _tally(plans, failed, counts, anomalies, errors):

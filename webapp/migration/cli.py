@@ -97,6 +97,8 @@ def _print_report(doc):
         click.echo(f"  anomaly {code}: {n}")
     if doc.get("adopt"):
         _print_adoption(doc["adopt"])
+    for note in doc.get("notes") or []:
+        click.echo(f"  note: {note}")
     for warning in doc.get("warnings") or []:
         click.echo(f"  warning: {warning}")
     for error in doc.get("errors") or []:
