@@ -110,11 +110,13 @@ KEY = legacy_crypto.derive_key(b"bench-key-file-text-not-a-real-key==========", 
 
 def fill(database, count, n_treatments, n_tumours, chunk=2000, built=None):
     if built is not None:
-        # As IMPACT left it: its ids repeat, so the migration makes the
-        # indexes it can (and reports the others).
         for name in ("patients", "episodes", "tumours", "treatments"):
             for start in range(0, len(built[name]), chunk):
                 database[name].insert_many(built[name][start:start + chunk], ordered=False)
+        # `db init` first, as README says an operator does: the indexes its
+        # data allows (IMPACT's ids repeat, so not every unique one), the same
+        # on the run's database and the floor's.
+        db.init_indexes(database)
         return
     db.init_indexes(database)
     rng = random.Random(7)

@@ -17,6 +17,8 @@ cannot be linked keeps its legacy link and is listed with the reason; a
 patient whose identifiers are encrypted, when no key was given, is left as
 it is and listed as needing the key.
 """
+import queue
+import threading
 from collections import defaultdict
 
 import bson
@@ -117,6 +119,7 @@ class Adoption:
         self.links = Links(chosen)
         self.findings = mapping.Findings()
         self.warnings, self.errors = [], []
+        self.resuming = db.collection(db.MIGRATION_ADOPTED, database).find_one({}, {"_id": 1}) is not None
 
     # --- reading ---------------------------------------------------------------
 
@@ -131,7 +134,10 @@ class Adoption:
 
     def originals(self, collection, batch):
         """doc _id -> the document as it was before adoption, for the batch's
-        documents a previous (killed) run already adopted."""
+        documents a previous (killed) run already adopted (none to look for
+        when no run has kept any)."""
+        if not self.resuming:
+            return {}
         rows = db.collection(db.MIGRATION_ADOPTED, self.database).find(
             {"_id": {"$in": [_record_id(collection, d["_id"]) for d in batch]}}, {"doc_id": 1, "original": 1})
         return {r["doc_id"]: r["original"] for r in rows}
@@ -139,20 +145,27 @@ class Adoption:
     # --- the passes ------------------------------------------------------------
 
     def learn_patients(self, warnings):
-        """First pass: every patient's canonical link and legacy keys."""
+        """First pass: every patient's canonical link and legacy keys.
+        Returns the patients read, batch by batch, as [(doc, source,
+        adopted or None)], so the write pass need not read or map them again."""
+        out = []
         for batch, originals in self.batches("patients", warnings):
+            done = []
             for doc in batch:
                 source = originals.get(doc["_id"], doc)
                 keys = list(_key_values(source, self.links.patient_keys, self.mapper))
                 try:
-                    adopted = self.mapper.adopt("patients", source, mapping.Findings())
+                    adopted = self.mapper.adopt("patients", source, self.findings)
                 except mapping.NeedsKey:
                     self.findings.needs_key.append(str(doc["_id"]))
-                    link = None
+                    adopted, link = None, None
                 else:
                     link = self._patient_link(adopted, keys, doc)
                 for key in keys:
                     self.links.patients[key].add(link)
+                done.append((doc, source, adopted))
+            out.append(done)
+        return out
 
     def _patient_link(self, adopted, keys, doc):
         """A patient's episodes link to its MRN (several records with one
@@ -260,6 +273,71 @@ class Adoption:
         return len(changes) - len(failed)
 
 
+def _mapped(adoption, collection, patients, warnings):
+    """Batches of [(doc, source, adopted)]: the patients as the first pass
+    mapped them (their links checked now that every holder is known), the
+    others read and mapped here."""
+    if collection == "patients":
+        for batch in patients:
+            for _, source, adopted in batch:
+                if adopted is not None:
+                    adoption._link_patients(collection, source, adopted)
+            adoption.findings.seen[collection] += len(batch)
+            yield batch
+        return
+    for batch, originals in adoption.batches(collection, warnings):
+        out = []
+        for doc in batch:
+            source = originals.get(doc["_id"], doc)
+            out.append((doc, source, adoption.adopt_one(collection, source, doc)))
+        adoption.findings.seen[collection] += len(batch)
+        yield out
+
+
+class Writer:
+    """The writes of each batch, in a thread of their own: the next batch is
+    read and mapped while the server writes this one (one batch ahead at
+    most, so memory stays bounded and a kill loses no more than a batch's
+    progress, which the rerun redoes). Progress is saved once a batch is
+    written."""
+
+    def __init__(self, adoption, progress, on_progress):
+        self.adoption, self.progress, self.on_progress = adoption, progress, on_progress
+        self.queue = queue.Queue(maxsize=1)
+        self.failure = None
+        self.thread = threading.Thread(target=self._run, name="adopt-writer", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def put(self, collection, changes, size):
+        if self.failure is not None:
+            raise self.failure
+        self.queue.put((collection, changes, size))
+
+    def _run(self):
+        adoption = self.adoption
+        while (item := self.queue.get()) is not None:
+            if self.failure is not None:
+                continue  # drain: the caller stops at its next put
+            collection, changes, size = item
+            try:
+                adoption.findings.changed[collection] += adoption.write(collection, changes)
+                self.progress.advance(size if collection == "episodes" else 0, size)
+                report.save_progress(adoption.run_id, self.progress.as_dict(), adoption.database)
+                if self.on_progress:
+                    self.on_progress(self.progress)
+            except Exception as exc:  # handed to the caller, who raises it
+                self.failure = exc
+
+    def __exit__(self, *exc):
+        self.queue.put(None)
+        self.thread.join()
+        if self.failure is not None and exc[0] is None:
+            raise self.failure
+
+
 def _record_id(collection, doc_id):
     return derived_object_id("adopt", collection, str(doc_id))
 
@@ -289,23 +367,15 @@ def _adopt(database, run_id, chosen, key, dry_run, batch_size, on_progress, hear
     progress = Progress(totals["episodes"], sum(totals.values()))
     report.started(run_id, before, progress.as_dict(), database)
     indexes_before = _indexes(database)
-    adoption.learn_patients(warnings)
+    patients = adoption.learn_patients(warnings)
     adoption.learn_repeated_ids()
-    for collection in COLLECTIONS:
-        for batch, originals in adoption.batches(collection, warnings):
-            changes = []
-            for doc in batch:
-                source = originals.get(doc["_id"], doc)
-                adopted = adoption.adopt_one(collection, source, doc)
-                adoption.findings.seen[collection] += 1
-                if adopted is not None and not _same(adopted, doc):
-                    changes.append((source, adopted))
-            adoption.findings.changed[collection] += adoption.write(collection, changes)
-            progress.advance(len(batch) if collection == "episodes" else 0, len(batch))
-            report.save_progress(run_id, progress.as_dict(), database)
-            if on_progress:
-                on_progress(progress)
-            operation.check_lease(heartbeat, "adopt")
+    with Writer(adoption, progress, on_progress) as writer:
+        for collection in COLLECTIONS:
+            for mapped in _mapped(adoption, collection, patients, warnings):
+                changes = [(source, adopted) for doc, source, adopted in mapped
+                           if adopted is not None and not _same(adopted, doc)]
+                writer.put(collection, changes, len(mapped))
+                operation.check_lease(heartbeat, "adopt")
     if not dry_run:
         # The indexes the legacy data did not allow may be made now.
         warnings.extend(apply.index_warning(refused) for refused in db.init_indexes(database))
