@@ -53,7 +53,13 @@ def is_common(password):
         _COMMON = _common()
     lowered = password.lower()
     core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", lowered)
-    return lowered in _COMMON or (len(core) >= 4 and core in _COMMON) or len(set(lowered)) <= 2
+    return (lowered in _COMMON or (len(core) >= 4 and core in _COMMON) or len(set(lowered)) <= 2
+            or any(lowered in run or lowered in run[::-1] for run in _RUNS))
+
+
+# Sequences typed without thinking: counting, the alphabet, keyboard rows.
+_RUNS = ("0123456789" * 4, "abcdefghijklmnopqrstuvwxyz" * 2, "qwertyuiopasdfghjklzxcvbnm" * 2,
+         "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p" * 2)
 
 
 def password_problem(password, username=None):
