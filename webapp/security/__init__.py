@@ -200,7 +200,7 @@ def _init_errors(app):
 
     @app.errorhandler(availability.UNAVAILABLE)
     def database_unavailable(error):
-        availability.tripped()
+        availability.tripped(error)
         request.environ[LEAVE_ALONE] = True
         return plain_page(503, "The database is not answering. Nothing was saved by this request. "
                                "Try again in a moment."), 503, {"Retry-After": "5"}

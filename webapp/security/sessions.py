@@ -49,10 +49,10 @@ class MongoSessionInterface(SessionInterface):
         try:
             availability.check()
             doc = store.load(token, *self._limits(app))
-        except availability.UNAVAILABLE:
+        except availability.UNAVAILABLE as exc:
             # Not raised here: Flask would answer a bare 500. A hook reads the
             # flag and answers the 503 page.
-            availability.tripped()
+            availability.tripped(exc)
             session = ServerSession()
             session.unavailable = True
             return session
@@ -67,9 +67,9 @@ class MongoSessionInterface(SessionInterface):
             return
         try:
             self._save(app, session, response)
-        except availability.UNAVAILABLE:
+        except availability.UNAVAILABLE as exc:
             # The page is answered; only the session's news is lost.
-            availability.tripped()
+            availability.tripped(exc)
 
     def _save(self, app, session, response):
         name, limits = self.get_cookie_name(app), self._limits(app)

@@ -20,8 +20,11 @@ class DatabaseUnavailable(ConnectionFailure):
     """Raised without asking the database while the breaker is open."""
 
 
-def tripped():
-    """Note that the database just failed to answer."""
+def tripped(error=None):
+    """Note that the database just failed to answer (the breaker's own
+    refusal is not news: counting it would keep the breaker open forever)."""
+    if isinstance(error, DatabaseUnavailable):
+        return
     with _lock:
         _down_until[0] = time.monotonic() + BREAKER_SECONDS
 
