@@ -70,6 +70,7 @@ def password_problem(password, username=None):
         return f"Keep the password under {MAX_PASSWORD} characters."
     if validators.control_characters(password):
         return "Remove the invisible or control characters from the password."
-    if is_common(password) or (username and normalise_username(username) in password.lower()):
+    name = normalise_username(username)
+    if is_common(password) or (len(name) >= 4 and name in password.lower()):
         return "That password is too common or too easy to guess: choose another."
     return None
