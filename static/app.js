@@ -35,3 +35,41 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// A button stays disabled while its request is in flight, so a double click
+// sends one request (the server's one-use form token refuses a second one
+// anyway). htmx requests are re-enabled when they end; a plain form post
+// leaves the page, and coming back to it (history) enables them again.
+(function () {
+  function buttonsOf(element) {
+    var form = element && element.closest ? element.closest("form") : null;
+    return form ? form.querySelectorAll("button, input[type=submit]") : [];
+  }
+  function setDisabled(buttons, disabled) {
+    Array.prototype.forEach.call(buttons, function (button) {
+      if (disabled) {
+        button.setAttribute("data-in-flight", "");
+      } else {
+        button.removeAttribute("data-in-flight");
+      }
+      button.disabled = disabled;
+    });
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    setDisabled(buttonsOf(event.detail.elt), true);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    setDisabled(buttonsOf(event.detail.elt), false);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.matches("[hx-post], [hx-get], [hx-put], [hx-delete]")) {
+      return;
+    }
+    // After this turn, so the pressed button's name and value still go with the form.
+    setTimeout(function () { setDisabled(buttonsOf(form), true); }, 0);
+  });
+  window.addEventListener("pageshow", function () {
+    setDisabled(document.querySelectorAll("[data-in-flight]"), false);
+  });
+})();

@@ -17,7 +17,7 @@ def test_users_create_refuses_duplicates_and_short_passwords(runner, database):
     again = runner.invoke(args=["users", "create", "bob", "--role", "clinician"], input=PASSWORD + "\n")
     assert again.exit_code != 0 and "already exists" in again.output
     short = runner.invoke(args=["users", "create", "carol", "--role", "clinician"], input="short\n")
-    assert short.exit_code != 0 and "at least 10" in short.output
+    assert short.exit_code != 0 and "at least 12" in short.output
     assert database.users.count_documents({}) == 1
 
 

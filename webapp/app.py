@@ -29,7 +29,17 @@ def create_app(test_config=None):
 
         app.config["MONGODB_URI"] = SharedServer(app.config["VAR_DIR"]).attach()
         app.config["EMBEDDED_DB"] = True
+    from webapp.store import metrics
+
+    metrics.install()  # before the client exists: pymongo applies listeners to clients made after
     db.init_app(app, _context_database)
+
+    if app.config["TRUSTED_PROXIES"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        # The client's address (rate limit, audit) and scheme as the proxies saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from webapp import converters, security
 

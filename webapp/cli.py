@@ -5,9 +5,9 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from pymongo.errors import DuplicateKeyError
 
 from webapp import db, demo
+from webapp.domain import accounts
 from webapp.migration import schema, steps
 from webapp.security import ROLES
 from webapp.store import storage, users
@@ -56,19 +56,78 @@ def read_password(prompt_text="Password"):
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _done(change, username, message):
+    """Run one account change for the CLI: refusals exit 1 with the reason."""
+    try:
+        result = change()
+    except users.UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(message.format(name=accounts.normalise_username(username)))
+    return result
+
+
+@users_cli.command("list")
+def users_list():
+    """Every user: name, role, active, and whether a one-time password waits to be changed."""
+    for u in users.list_all():
+        flags = ("" if u.active else " inactive") + (" one-time-password" if u.must_change_password else "")
+        click.echo(f"{u.username:<30} {u.role:<13}{flags}")
+
+
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-def users_create(username, role):
-    """Add a user; the password comes from a prompt or standard input."""
+@click.option("--one-time", is_flag=True, help="The password must be changed at the first sign-in.")
+def users_create(username, role, one_time):
+    """Add a user; the password comes from a prompt or standard input, and is
+    the user's own unless --one-time says it must be changed."""
     password = read_password()
-    if len(password) < 10:
-        raise click.ClickException("the password must be at least 10 characters")
-    try:
-        users.create(username, password, role, actor="cli")
-    except DuplicateKeyError:
-        raise click.ClickException(f"a user named {username!r} already exists") from None
-    click.echo(f"created {username} ({role})")
+    _done(lambda: users.create(username, password, role, actor="cli", one_time=one_time), username,
+          f"created {{name}} ({role})")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def users_deactivate(username):
+    """No more sign-ins; every open session of the user ends."""
+    _done(lambda: users.deactivate(username, "cli"), username, "deactivated {name}; their sessions have ended")
+
+
+@users_cli.command("reactivate")
+@click.argument("username")
+def users_reactivate(username):
+    _done(lambda: users.reactivate(username, "cli"), username, "reactivated {name}")
+
+
+@users_cli.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+def users_role(username, role):
+    """Give the user another role (applies to their open sessions at once)."""
+    _done(lambda: users.set_role(username, role, "cli"), username, f"{{name}} is now {role}")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+def users_reset_password(username):
+    """Print a one-time password the user must change at the next sign-in."""
+    password = _done(lambda: users.reset_password(username, "cli"), username,
+                     "one-time password for {name} (shown once; it must be changed at sign-in):")
+    click.echo(password)
+
+
+@users_cli.command("unlock")
+@click.argument("username")
+def users_unlock(username):
+    """Clear the user's failed sign-ins."""
+    _done(lambda: users.unlock(username, "cli"), username, "unlocked {name}")
+
+
+@users_cli.command("sign-out-everywhere")
+@click.argument("username")
+def users_sign_out(username):
+    """End every open session of the user."""
+    _done(lambda: users.sign_out_everywhere(username, "cli"), username, "signed {name} out everywhere")
 
 
 @seed_cli.command("demo")
@@ -97,10 +156,10 @@ def seed_bootstrap(patients):
         schema.stamp([step.name for step in steps.STEPS])  # made in this shape: nothing to migrate
         click.echo("loaded demo data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     if users.count() == 0:
-        click.echo("demo users (passwords shown once; keep them):")
+        click.echo("demo users (one-time passwords shown once; each must be changed at the first sign-in):")
         for role, name in DEMO_USERS.items():
             password = secrets.token_urlsafe(12)
-            users.create(name, password, role, actor="bootstrap")
+            users.create(name, password, role, actor="bootstrap", one_time=True)
             click.echo(f"  {name:<20} role={role:<13} password={password}")
 
 

@@ -14,19 +14,32 @@ DEFAULTS = {
     # A journaled majority write survives a crash on a replica set and on the
     # embedded server (run with --sync-on-commit).
     "MONGODB_WRITE_CONCERN": "majority",
-    "MONGODB_TIMEOUT_MS": 5000,
+    # Short, so a page answers 503 within 2 s when the database is gone
+    # instead of holding the worker (and the person) for the driver's 30 s.
+    "MONGODB_TIMEOUT_MS": 1500,
     "VAR_DIR": str(PROJECT_ROOT / "var"),
     "SECRET_KEY": "",  # empty: generated once into VAR_DIR/secret_key
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCKOUT_SECONDS": 900,
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
     "PAGE_SIZE": 25,
+    # Server-side sessions end after this long without a request, and this
+    # long after sign-in whatever happens.
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto:
+    # only then is the client's address read from those headers.
+    "TRUSTED_PROXIES": 0,
+    # A scraper may read /metrics with `Authorization: Bearer <token>`;
+    # empty: only signed-in admins may.
+    "METRICS_TOKEN": "",
     # ODS code of the organisation submitting the NBOCA file when no provider
     # is chosen; empty: the provider with most records in the file.
     "NBOCA_ORGANISATION": "",
 }
 
-_INT = {"MONGODB_TIMEOUT_MS", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS", "PAGE_SIZE"}
+_INT = {"MONGODB_TIMEOUT_MS", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS", "PAGE_SIZE",
+        "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "TRUSTED_PROXIES"}
 _BOOL = {"SESSION_COOKIE_SECURE"}
 
 

@@ -100,6 +100,27 @@ INDEXES = {
     ],
 }
 
+# Access control (issue 10): server-side sessions, who viewed which patient,
+# one-use form tokens, sign-in attempt counters.
+SESSIONS = "sessions"
+ACCESS_LOG = "access_log"
+FORM_TOKENS = "form_tokens"
+LOGIN_ATTEMPTS = "login_attempts"
+INDEXES.update({
+    SESSIONS: [
+        IndexModel([("user_id", ASCENDING)]),
+        # A session whose idle or absolute limit has passed goes by itself.
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+    ],
+    ACCESS_LOG: [
+        IndexModel([("patient", ASCENDING), ("at", ASCENDING)]),
+        IndexModel([("actor", ASCENDING), ("at", ASCENDING)]),
+        IndexModel([("at", ASCENDING)]),
+    ],
+    FORM_TOKENS: [IndexModel([("at", ASCENDING)], expireAfterSeconds=24 * 3600)],
+    LOGIN_ATTEMPTS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
+})
+
 # $jsonSchema validators, put on once the adopt step has made every document
 # canonical (`init_validators`): BSON types for ids, dates and coded fields,
 # so a string can never again be stored where a date belongs. A value no

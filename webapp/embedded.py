@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -150,16 +151,12 @@ class SharedServer:
         tmp.write_text(json.dumps(state))
         tmp.replace(self.state_path)
 
-    def attach(self):
-        """Make sure the server runs, register this process, return its URI."""
+    def attach(self, supervise=True):
+        """Make sure the server runs, register this process, return its URI.
+        With `supervise`, a thread of this process restarts the server (same
+        data, same port) if it dies, so the app recovers by itself."""
         with self._locked():
-            state = self._read_state()
-            if not (pid_alive(state.get("pid")) and _answers(state.get("port"))):
-                if state.get("pid") and pid_alive(state["pid"]):
-                    stop_pid(state["pid"])
-                port = free_port()
-                proc = start_server(self.storage, port, self.log_path)
-                state = {"pid": proc.pid, "port": port, "clients": []}
+            state = self._start_if_needed(self._read_state())
             clients = [p for p in state.get("clients", []) if pid_alive(p)]
             if os.getpid() not in clients:
                 clients.append(os.getpid())
@@ -167,12 +164,46 @@ class SharedServer:
             self._write_state(state)
         atexit.register(self.detach, os.getpid())
         _exit_cleanly_on_sigterm()
+        if supervise:
+            self._supervisor = Supervisor(self)
+            self._supervisor.start()
         return uri_for(state["port"])
+
+    def _start_if_needed(self, state):
+        """`state` with a running server: the one it names if it answers,
+        else a new one on the same port (the URI every attached process
+        holds) keeping the list of attached processes: a process that finds
+        the server dead must not drop the others, or its leaving would stop
+        a server they use."""
+        if pid_alive(state.get("pid")) and _answers(state.get("port")):
+            return state
+        if state.get("pid") and pid_alive(state["pid"]):
+            stop_pid(state["pid"])
+        port = state.get("port") or free_port()
+        try:
+            proc = start_server(self.storage, port, self.log_path)
+        except (RuntimeError, TimeoutError):
+            port = free_port()  # the old port is taken by something else
+            proc = start_server(self.storage, port, self.log_path)
+        return {**state, "pid": proc.pid, "port": port, "clients": state.get("clients", [])}
+
+    def restart_if_dead(self):
+        """Under the lock: start the server again when it no longer answers.
+        Returns True when this call restarted it."""
+        with self._locked():
+            state = self._read_state()
+            if not state or (pid_alive(state.get("pid")) and _listening(state.get("port"))):
+                return False  # detached meanwhile, or another process restarted it
+            self._write_state(self._start_if_needed(state))
+            return True
 
     def detach(self, owner_pid=None):
         """Unregister this process; the last one out stops the server."""
         if owner_pid is not None and owner_pid != os.getpid():
             return  # a forked child inherited the atexit hook: not ours
+        supervisor = getattr(self, "_supervisor", None)
+        if supervisor is not None:
+            supervisor.stop()
         with self._locked():
             state = self._read_state()
             if not state:
@@ -186,12 +217,51 @@ class SharedServer:
             self.state_path.unlink(missing_ok=True)
 
 
+class Supervisor(threading.Thread):
+    """Checks twice a second that the server still listens; restarts it
+    (same storage, same port) when it does not. Every attached process runs
+    one; the file lock makes sure only one of them restarts it."""
+
+    INTERVAL_S = 0.5
+
+    def __init__(self, server):
+        super().__init__(name="embedded-db-supervisor", daemon=True)
+        self.server = server
+        self.pid = os.getpid()
+        self._halt = threading.Event()
+
+    def stop(self):
+        self._halt.set()
+
+    def run(self):
+        while not self._halt.wait(self.INTERVAL_S):
+            if os.getpid() != self.pid:
+                return  # a forked child: its own attach supervises
+            state = self.server._read_state()
+            if not state or _listening(state.get("port")):
+                continue
+            try:
+                if self.server.restart_if_dead():
+                    print(f"embedded database restarted (pid {self.server._read_state().get('pid')})",
+                          file=sys.stderr, flush=True)
+            except Exception as exc:  # keep supervising: the next tick tries again
+                print(f"embedded database restart failed: {exc}", file=sys.stderr, flush=True)
+
+
+def _listening(port):
+    if not port:
+        return False
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def _exit_cleanly_on_sigterm():
     """A plain SIGTERM kills Python without running atexit, which would leave
     the database running with nobody to stop it. Turn it into a normal exit,
     unless something (gunicorn) already handles SIGTERM its own way."""
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:

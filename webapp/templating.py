@@ -21,6 +21,8 @@ NAVIGATION = [
     ("reports.outcome_report", "Outcomes", ("clinician", "manager", "data_officer")),
     ("admin.storage_page", "Database", ("manager",)),
     ("admin.user_list", "Users", ()),
+    ("admin.activity_page", "Activity", ()),
+    ("admin.performance", "Performance", ()),
 ]
 
 # The title of the error page for each status (errors/error.html).
@@ -28,6 +30,7 @@ ERROR_TITLES = {
     403: "You do not have access to this page", 404: "Page not found", 405: "That action is not allowed here",
     409: "Someone else changed this first", 413: "What you sent is too large", 422: "Please check what you entered",
     429: "Too many requests", 500: "Sorry, something went wrong on our side",
+    503: "The database is not answering",
 }
 # What the error page says when the error itself says nothing.
 ERROR_EXPLANATIONS = {

@@ -1,12 +1,16 @@
 """Clinical validation rules as pure functions (no I/O): the forms call them,
 tests call them directly. Each returns a message in plain words, or None."""
 import re
+import unicodedata
 from datetime import date, datetime
 
-# Single-line text may hold no control characters; multi-line text may hold
-# line breaks and tabs but nothing else below U+0020 (or DEL).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Text may hold no character that is invisible or changes how the rest reads:
+# controls (C0, DEL, C1 such as U+0085), format characters (bidirectional
+# overrides like U+202E, zero-width U+200B/U+200D/U+FEFF, soft hyphen),
+# surrogates, private use, unassigned and non-characters (U+FFFE), and the
+# line/paragraph separators. Multi-line text may also hold line breaks and tabs.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_MULTILINE_ALLOWED = frozenset("\n\r\t")
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 # ODS organisation codes: 3 characters for a trust, 5 for one of its sites.
@@ -32,8 +36,8 @@ def as_date(value):
 def control_characters(text, multiline=False):
     if text is None:
         return None
-    pattern = _CONTROL_MULTILINE if multiline else _CONTROL
-    if pattern.search(text):
+    allowed = _MULTILINE_ALLOWED if multiline else frozenset()
+    if any(ch not in allowed and unicodedata.category(ch) in _INVISIBLE for ch in text):
         return "Remove the control characters (invisible characters) from this text."
     return None
 

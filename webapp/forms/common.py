@@ -3,7 +3,7 @@ choices (from domain/codes.py only), real dates, bounded clean text."""
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
@@ -111,6 +111,18 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError("Enter a whole number, in digits.") from None
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal that is a number: WTForms takes "sNaN", "NaN" and "Infinity"
+    as Decimals, and comparing sNaN with a bound raises (a 500). Every
+    decimal field of ours is this one."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError("Enter a number, in digits.")
 
 
 def integer(label, minimum=0, maximum=None, required=False, **kwargs):

@@ -2,12 +2,12 @@
 type with its own fields (the page shows only the chosen type's section)."""
 from datetime import datetime
 
-from wtforms import BooleanField, DecimalField, ValidationError
+from wtforms import BooleanField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
 from webapp.domain import codes, validators
 from webapp.domain.treatments import COMMON_FIELDS, fields_of, type_of
-from webapp.forms.common import CodeField, VersionedForm, date, integer, text, value
+from webapp.forms.common import CodeField, FiniteDecimalField, VersionedForm, date, integer, text, value
 
 
 class TreatmentForm(VersionedForm):
@@ -181,7 +181,7 @@ class ChemotherapyForm(ResponseChecked, TreatmentForm):
 
 
 class RadiotherapyForm(ResponseChecked, TreatmentForm):
-    total_dose_gy = DecimalField(
+    total_dose_gy = FiniteDecimalField(
         "Total dose (Gy)",
         places=1,
         validators=[

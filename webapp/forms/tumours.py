@@ -1,10 +1,10 @@
 """The tumour form: site, morphology, TNM staging and pathology. The form is
 flat; `fields()` builds the nested shape the tumours collection stores."""
-from wtforms import DecimalField, ValidationError
+from wtforms import ValidationError
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from webapp.domain import codes, records, validators
-from webapp.forms.common import CodeField, VersionedForm, date, integer, text, value
+from webapp.forms.common import CodeField, FiniteDecimalField, VersionedForm, date, integer, text, value
 
 CLINICAL_PREFIX = {k: v for k, v in codes.TNM_PREFIX.items() if k.endswith("c")}
 PATHOLOGICAL_PREFIX = {k: v for k, v in codes.TNM_PREFIX.items() if k.endswith("p")}
@@ -43,7 +43,7 @@ class TumourForm(VersionedForm):
     lymph_nodes_examined = integer("Lymph nodes examined", 0, 200)
     lymph_nodes_positive = integer("Lymph nodes positive", 0, 200)
     crm_status = CodeField("CRM status", codes.CRM_STATUS)
-    crm_distance_mm = DecimalField(
+    crm_distance_mm = FiniteDecimalField(
         "CRM distance (mm)",
         places=1,
         validators=[Optional(), NumberRange(min=0, max=200, message="Enter a distance from 0 to 200 mm.")],

@@ -1,6 +1,14 @@
-"""Failed sign-ins, kept in the database so every worker process sees the
-same count: the rate limit holds however the app is served."""
+"""Sign-in attempts, counted in the database so every worker process sees the
+same count: the rate limit holds however the app is served.
+
+An attempt is counted *before* its password is checked, in one atomic
+increment per key, and only attempts whose count is within the limit are
+checked at all: 32 simultaneous wrong passwords get at most the limit
+checked, never 32. A success gives its counts back."""
 from datetime import timedelta
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from webapp import db
 from webapp.domain import clock
@@ -9,22 +17,42 @@ from webapp.domain import clock
 def _keys(username, remote_addr):
     # Limit both the account (guessing one password) and the address
     # (spraying many accounts).
-    return [f"user:{(username or '').lower()}", f"addr:{remote_addr or '-'}"]
+    return [f"user:{(username or '').strip().lower()}", f"addr:{remote_addr or '-'}"]
 
 
-def is_locked(username, remote_addr, max_failures, window_seconds):
-    since = clock.now() - timedelta(seconds=window_seconds)
-    coll = db.collection(db.LOGIN_FAILURES)
-    return any(
-        coll.count_documents({"key": key, "at": {"$gte": since}}, limit=max_failures) >= max_failures
-        for key in _keys(username, remote_addr)
-    )
-
-
-def record(username, remote_addr):
+def _count(key, window):
+    coll = db.collection(db.LOGIN_ATTEMPTS)
     now = clock.now()
-    db.collection(db.LOGIN_FAILURES).insert_many([{"key": k, "at": now} for k in _keys(username, remote_addr)])
+    # A window that has passed starts again from nothing.
+    coll.update_one({"_id": key, "expires_at": {"$lte": now}}, {"$set": {"count": 0, "expires_at": now + window}})
+    for _ in range(3):
+        try:
+            doc = coll.find_one_and_update(
+                {"_id": key}, {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": now + window}},
+                upsert=True, return_document=ReturnDocument.AFTER)
+            return doc["count"]
+        except DuplicateKeyError:
+            continue  # two first attempts at once: the other inserted it, increment that
+    raise RuntimeError(f"could not count a sign-in attempt for {key}")
+
+
+def attempt(username, remote_addr, max_failures, window_seconds):
+    """Count one attempt; True when it may be checked, False when the user
+    or the address has used up its attempts in this window."""
+    window = timedelta(seconds=window_seconds)
+    counts = [_count(key, window) for key in _keys(username, remote_addr)]
+    return all(c <= max_failures for c in counts)
+
+
+def succeeded(username, remote_addr):
+    """The right password: the account's count goes, the address's attempt
+    is given back (a success is not a failure)."""
+    user_key, addr_key = _keys(username, remote_addr)
+    coll = db.collection(db.LOGIN_ATTEMPTS)
+    coll.delete_one({"_id": user_key})
+    coll.update_one({"_id": addr_key, "count": {"$gt": 0}}, {"$inc": {"count": -1}})
 
 
 def clear(username):
-    db.collection(db.LOGIN_FAILURES).delete_many({"key": _keys(username, None)[0]})
+    """An administrator's unlock."""
+    return db.collection(db.LOGIN_ATTEMPTS).delete_one({"_id": _keys(username, None)[0]}).deleted_count

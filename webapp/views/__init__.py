@@ -10,11 +10,13 @@ def register_blueprints(app):
         health,
         home,
         migration,
+        monitoring,
         patients,
         reports,
         treatments,
         tumours,
     )
 
-    for module in (auth, health, home, patients, episodes, tumours, treatments, migration, exports, reports, admin):
+    for module in (auth, health, home, patients, episodes, tumours, treatments, migration, exports, reports, admin,
+                   monitoring):
         app.register_blueprint(module.bp)

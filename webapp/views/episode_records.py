@@ -9,6 +9,7 @@ from webapp.security import READERS, WRITERS, is_htmx, role_required
 from webapp.store import episodes as episodes_store
 from webapp.store import patients as patients_store
 from webapp.store import records
+from webapp.views.access import viewed
 from webapp.views.rendering import (
     conflict_context,
     found,
@@ -87,7 +88,9 @@ class RecordViews:
     # --- the routes -------------------------------------------------------------
 
     def index(self, episode_id):
-        return self.listing(self.load(episode_id))
+        episode = self.load(episode_id)
+        viewed(episode.get("patient_id"))
+        return self.listing(episode)
 
     def create(self, episode_id):
         episode = self.load(episode_id)
@@ -141,6 +144,7 @@ class RecordViews:
     def history(self, episode_id, record_id):
         episode = self.load(episode_id)
         found(self.store.get(episode, record_id))  # 404 unless it is this episode's
+        viewed(episode.get("patient_id"))
         return page_or_fragment("clinical/history.html", "clinical/_history.html",
                                 entries=self.store.history(record_id),
                                 title=f"Changes to {self.singular} {record_id}",

@@ -8,6 +8,7 @@ from webapp.security import READERS, WRITERS, is_htmx, role_required
 from webapp.store import episodes as store
 from webapp.store import patients as patients_store
 from webapp.store import records
+from webapp.views.access import viewed
 from webapp.views.rendering import (
     conflict_context,
     found,
@@ -33,6 +34,7 @@ def _load(episode_id):
 @role_required(*READERS)
 def show(episode_id):
     episode, patient = _load(episode_id)
+    viewed(episode.get("patient_id"))
     return page_or_fragment("episodes/show.html", "episodes/_summary.html", episode=episode, patient=patient)
 
 
@@ -100,5 +102,6 @@ def delete(episode_id):
 @role_required(*READERS)
 def history(episode_id):
     episode, _ = _load(episode_id)
+    viewed(episode.get("patient_id"))
     return page_or_fragment("clinical/history.html", "clinical/_history.html", entries=store.history(episode["_id"]),
                             title="Changes to this episode", back=url_for(".show", episode_id=episode["_id"]))

@@ -9,6 +9,7 @@ from flask_login import current_user
 from webapp.export import audit, service
 from webapp.forms.exports import ExportForm
 from webapp.security import is_htmx, role_required
+from webapp.views.access import viewed
 from webapp.views.rendering import page_or_fragment
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -37,7 +38,9 @@ def index():
         return _page(form, 422)
     wanted = form.to_request()
     export = service.prepare(wanted, organisation=current_app.config.get("NBOCA_ORGANISATION"), write=False)
-    return _page(form, export=export, near_misses=service.near_misses(wanted), undated=service.undated(wanted))
+    near_misses, undated = service.near_misses(wanted), service.undated(wanted)
+    viewed(*(row.get("mrn") for row in [*export.left_out, *near_misses, *undated]))  # the rows name patients
+    return _page(form, export=export, near_misses=near_misses, undated=undated)
 
 
 @bp.route("/nboca.xml")

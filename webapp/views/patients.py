@@ -11,6 +11,7 @@ from webapp.security import READERS, WRITERS, role_required
 from webapp.store import episodes as episodes_store
 from webapp.store import patients as store
 from webapp.store import records, timeline
+from webapp.views.access import patient_key, viewed
 from webapp.views.rendering import conflict_context, found, page_or_fragment
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
@@ -60,6 +61,7 @@ def create():
 @role_required(*READERS)
 def show(patient_id):
     patient = found(store.get(patient_id))
+    viewed(patient_key(patient))
     # An adopted legacy record may lack its MRN: its records name it otherwise.
     episodes, events = timeline.for_patient(store.link_keys(patient))
     return page_or_fragment("patients/show.html", "patients/_timeline.html", patient=patient,
@@ -94,6 +96,7 @@ def edit(patient_id):
 @role_required(*READERS)
 def history(patient_id):
     patient = found(store.get(patient_id))
+    viewed(patient_key(patient))
     return page_or_fragment("clinical/history.html", "clinical/_history.html", entries=store.history(patient["_id"]),
                             title=f"Changes to patient {patient.get('mrn') or patient['_id']}",
                             back=url_for(".show", patient_id=patient["_id"]))
