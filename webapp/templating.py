@@ -8,9 +8,9 @@ from datetime import date, datetime
 from flask_login import current_user
 from jinja2.filters import do_filesizeformat
 
-from webapp.domain import codes, nhs_number, validators
+from webapp.domain import codes, labels, nhs_number, stored, validators
 from webapp.domain.treatments import type_label, type_of
-from webapp.security import ROLE_LABELS, WRITERS, allowed
+from webapp.security import EDITORS, ROLE_LABELS, WRITERS, allowed
 
 # (endpoint, label, roles that see it). Admins see everything.
 NAVIGATION = [
@@ -107,9 +107,9 @@ def treatment_details(t):
     kind = type_of(t)
     parts = []
     if kind == "surgery":
-        parts = [p for p in (t.get("opcs4_primary"), t.get("consultant_surgeon")) if p]
+        parts = [stored.describe(p) for p in (t.get("opcs4_primary"), t.get("consultant_surgeon")) if p]
     elif kind == "chemotherapy":
-        what = t.get("regimen") or ""
+        what = stored.describe(t.get("regimen"))
         if t.get("cycles"):
             what = f"{what} × {_count(t['cycles'], 'cycle', 'cycles')}".strip()
         parts = [what] if what else []
@@ -121,9 +121,9 @@ def treatment_details(t):
     details = ", ".join(str(p) for p in parts)
     response = t.get("response")
     if response not in (None, ""):
-        said = codes.label(codes.RECIST_RESPONSE, codes.find(codes.RECIST_RESPONSE, response) or response)
+        said = stored.show_code(codes.RECIST_RESPONSE, response)
         if t.get("response_date"):
-            said += f" ({format_date(t['response_date'])})"
+            said += f" ({stored.show_date(t['response_date'])})"
         details = f"{details}; response: {said}" if details else f"response: {said}"
     return details
 
@@ -140,8 +140,7 @@ def treatment_summary(t, with_type=False):
     details = treatment_details(t)
     if not with_type:
         return details or NOTHING
-    intent = t.get("treatment_intent")
-    intent = codes.label(codes.TREATMENT_INTENT, codes.find(codes.TREATMENT_INTENT, intent) or intent)
+    intent = stored.show_code(codes.TREATMENT_INTENT, t.get("treatment_intent"))
     lead = f"{treatment_label(t)} ({intent})"
     return f"{lead}: {details}" if details else lead
 
@@ -152,42 +151,74 @@ def _category(code_list, letter, value):
     found = codes.find(code_list, value)
     if found:
         return code_list[found]
-    text = str(value).strip()
+    text = stored.describe(value).strip()
     # A category outside the list ("1", "N1") still reads with its letter once.
     return text if text[:1].upper() == letter else f"{letter}{text}"
 
 
 def tnm_stage(stage):
-    """One staging ({prefix, t, n, m}) as text, "cT3 N1a M0"; "" without a T."""
-    stage = stage or {}
+    """One staging ({prefix, t, n, m}) as text, "cT3 N1a M0"; "" without a T;
+    a legacy staging that is not a sub-document as it is."""
+    if not isinstance(stage, dict):
+        return stored.describe(stage)
     t = _category(codes.T_CATEGORY, "T", stage.get("t"))
     if not t:
         return ""
     n = _category(codes.N_CATEGORY, "N", stage.get("n"))
     m = _category(codes.M_CATEGORY, "M", stage.get("m"))
-    return " ".join(p for p in (f"{stage.get('prefix') or ''}{t}", n, m) if p)
+    return " ".join(p for p in (f"{stored.describe(stage.get('prefix'))}{t}", n, m) if p)
 
 
 def tnm_text(tumour):
     """A tumour's clinical and pathological staging, "cT3 N1a M0 · pT3 N1a M0";
     "—" when neither is recorded."""
     staging = (tumour or {}).get("tnm_staging") or {}
+    if not isinstance(staging, dict):
+        return stored.show_text(staging)
     stages = [tnm_stage(staging.get(which)) for which in ("clinical", "pathological")]
     return " · ".join(s for s in stages if s) or NOTHING
+
+
+def nhs_text(value):
+    """An NHS number as people read it; anything else said for what it is
+    (an identifier still encrypted by the legacy system, or not a number)."""
+    if stored.is_blank(value):
+        return "Not traced"
+    if nhs_number.normalise(value) and not isinstance(value, (dict, list)):
+        return nhs_number.format_spaced(str(value))
+    if isinstance(value, str) and value.startswith("ENC:"):
+        return "encrypted by the legacy system: the migration decrypts it"
+    return f"{stored.quoted(value)} (not an NHS number)"
+
+
+def waiting(episode, kind):
+    """How many tumours or treatments (kind: "tumours"/"treatments") a legacy
+    episode still holds embedded, or lists by id, for the migration to move
+    or link: (embedded, listed)."""
+    return _count_held((episode or {}).get(kind)), _count_held((episode or {}).get(kind[:-1] + "_ids"))
+
+
+def _count_held(value):
+    return len(value) if isinstance(value, list) else (0 if stored.is_blank(value) else 1)
 
 
 def init_app(app):
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, bytes=format_bytes, change=format_change,
-        nhs=nhs_number.format_spaced,
+        nhs=nhs_text, day=stored.show_date, shown=stored.show_text, yes_no=stored.show_yes_no,
+        readable=labels.readable, record_name=labels.record_name,
         treatment_type=type_of, treatment_label=treatment_label, treatment_summary=treatment_summary,
         tnm=tnm_text,
     )
-    app.jinja_env.globals.update(codes=codes, code_label=codes.label, role_labels=ROLE_LABELS,
+    app.jinja_env.globals.update(codes=codes, code_label=codes.label, coded=stored.show_code, show=stored.show_field,
+                                 others=stored.others, legacy_values=stored.legacy_values, waiting=waiting,
+                                 record_name=labels.record_name, field_label=labels.label, role_labels=ROLE_LABELS,
                                  error_title=error_title, error_explanation=error_explanation)
 
     @app.context_processor
     def navigation():
         if current_user.is_authenticated:
-            return {"nav_items": navigation_for(current_user.role), "can_write": allowed(current_user.role, WRITERS)}
-        return {"nav_items": [], "can_write": False}
+            role = current_user.role
+            return {"nav_items": navigation_for(role), "can_write": allowed(role, WRITERS),
+                    "can_edit": allowed(role, EDITORS)}
+        return {"nav_items": [], "can_write": False, "can_edit": False}

@@ -1,7 +1,9 @@
 """Clinical validation rules as pure functions (no I/O): the forms call them,
 tests call them directly. Each returns a message in plain words, or None."""
 import re
-from datetime import date, datetime
+from datetime import date
+
+from webapp.domain import stored
 
 # Single-line text may hold no control characters; multi-line text may hold
 # line breaks and tabs but nothing else below U+0020 (or DEL).
@@ -24,9 +26,9 @@ DAY = "%d %b %Y"
 
 
 def as_date(value):
-    if isinstance(value, datetime):
-        return value.date()
-    return value
+    """The day a value means, None for anything that is not a date: a legacy
+    string date is never compared with a date (that comparison raised)."""
+    return stored.day(value)
 
 
 def control_characters(text, multiline=False):
