@@ -113,6 +113,9 @@ def treatment_details(t):
         if t.get("cycles"):
             what = f"{what} × {_count(t['cycles'], 'cycle', 'cycles')}".strip()
         parts = [what] if what else []
+    elif kind is None:
+        # A type no code means: what it holds still tells it apart.
+        parts = [stored.describe(t.get(k)) for k in ("opcs4_primary", "regimen", "consultant_surgeon") if t.get(k)]
     elif kind == "radiotherapy":
         what = f"{_number(t['total_dose_gy'])} Gy" if t.get("total_dose_gy") not in (None, "") else ""
         if t.get("fractions"):
@@ -191,6 +194,12 @@ def nhs_text(value):
     return f"{stored.quoted(value)} (not an NHS number)"
 
 
+def person_name(patient):
+    """"Ada Testpatient", whatever the name fields hold, or says it is not recorded."""
+    parts = [stored.describe((patient or {}).get(k)) for k in ("first_name", "last_name")]
+    return " ".join(p for p in parts if p) or "Name not recorded"
+
+
 def waiting(episode, kind):
     """How many tumours or treatments (kind: "tumours"/"treatments") a legacy
     episode still holds embedded, or lists by id, for the migration to move
@@ -205,7 +214,7 @@ def _count_held(value):
 def init_app(app):
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, bytes=format_bytes, change=format_change,
-        nhs=nhs_text, day=stored.show_date, shown=stored.show_text, yes_no=stored.show_yes_no,
+        nhs=nhs_text, person=person_name, day=stored.show_date, shown=stored.show_text, yes_no=stored.show_yes_no,
         readable=labels.readable, record_name=labels.record_name,
         treatment_type=type_of, treatment_label=treatment_label, treatment_summary=treatment_summary,
         tnm=tnm_text,

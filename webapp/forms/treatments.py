@@ -4,7 +4,7 @@ from wtforms import BooleanField, DecimalField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
 from webapp.domain import codes, consistency, validators
-from webapp.domain.treatments import COMMON_FIELDS, fields_of, reconciled, type_of
+from webapp.domain.treatments import COMMON_FIELDS, fields_of, reconciled
 from webapp.forms.common import (
     CodeField,
     VersionedForm,
@@ -69,11 +69,14 @@ class TreatmentForm(VersionedForm):
         return out
 
     def type_fields(self):
-        return [self[name] for name in fields_of(self.treatment_type.data)]
+        # A legacy type no code means (left blank to choose) shows this form's own fields.
+        return [self[name] for name in fields_of(self.treatment_type.data or self.KIND)]
+
+    KIND = None  # the type whose fields the form has
 
     @classmethod
-    def paths(cls, kind):
-        return {name: name for name in COMMON_FIELDS + fields_of(kind)}
+    def paths(cls):
+        return {name: name for name in COMMON_FIELDS + fields_of(cls.KIND)}
 
     @classmethod
     def for_record(cls, treatment, **kwargs):
@@ -81,11 +84,10 @@ class TreatmentForm(VersionedForm):
         legacy start date or timing) and the type as the domain reads it
         ("Chemotherapy" is chemotherapy); a legacy form of a code ("Partial
         response", 4) shows as the code it means."""
-        kind = type_of(treatment)
-        return for_stored(cls, reconciled(treatment), cls.paths(kind), **kwargs)
+        return for_stored(cls, reconciled(treatment), cls.paths(), **kwargs)
 
     def with_notes(self, treatment):
-        return notes_for(self, reconciled(treatment), self.paths(type_of(treatment)))
+        return notes_for(self, reconciled(treatment), self.paths())
 
 
 def _dates_in_order(form, field):
@@ -95,6 +97,7 @@ def _dates_in_order(form, field):
 
 
 class SurgeryForm(TreatmentForm):
+    KIND = "surgery"
     opcs4_primary = text(
         "Primary procedure (OPCS-4)", required=True, max_length=5, description="Four characters, for example H071."
     )
@@ -180,6 +183,7 @@ class ResponseChecked:
 
 
 class ChemotherapyForm(ResponseChecked, TreatmentForm):
+    KIND = "chemotherapy"
     regimen = text("Regimen", required=True, max_length=100, description="For example CAPOX or FOLFOX.")
     cycles = integer("Cycles", 1, 60)
     end_date = date("End date", future=True)
@@ -190,6 +194,7 @@ class ChemotherapyForm(ResponseChecked, TreatmentForm):
 
 
 class RadiotherapyForm(ResponseChecked, TreatmentForm):
+    KIND = "radiotherapy"
     total_dose_gy = DecimalField(
         "Total dose (Gy)",
         places=1,
