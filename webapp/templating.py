@@ -221,7 +221,8 @@ def init_app(app):
     )
     app.jinja_env.globals.update(codes=codes, code_label=codes.label, coded=stored.show_code, show=stored.show_field,
                                  others=stored.others, legacy_values=stored.legacy_values, waiting=waiting,
-                                 record_name=labels.record_name, field_label=labels.label, role_labels=ROLE_LABELS,
+                                 record_name=labels.record_name, field_label=labels.label, known_fields=labels.KNOWN,
+                                 role_labels=ROLE_LABELS,
                                  error_title=error_title, error_explanation=error_explanation)
 
     @app.context_processor

@@ -2,7 +2,8 @@
 panels and conflict messages say "Discharge date: 19 May 2025", not
 "end_date: 2025-05-19 00:00:00". Also the name of one record in words
 ("Surgery on 1 May 2024"). Pure."""
-from webapp.domain import codes, stored
+from webapp.domain import codes, records, stored
+from webapp.domain import treatments as treatment_types
 from webapp.domain.treatments import type_label
 
 DATE, YES_NO = "date", "yes_no"
@@ -61,6 +62,14 @@ FIELDS = {
     "fractions": ("Fractions", None), "radiotherapy_course": ("Course", codes.RADIOTHERAPY_COURSE),
     "response": ("Response (RECIST 1.1)", codes.RECIST_RESPONSE), "response_date": ("Response assessed on", DATE),
 }
+# The fields each kind of record keeps (what a page shows of it), so that
+# whatever else a legacy document holds can be listed rather than hidden.
+_IDENTITY = ("episode_id", "patient_id")
+KNOWN = {
+    "tumour": ("tumour_id", *_IDENTITY, *records.TUMOUR_FIELDS),
+    "treatment": ("treatment_id", *_IDENTITY, *treatment_types.COMMON_FIELDS, *treatment_types.ALL_TYPE_FIELDS),
+}
+
 # Identity and bookkeeping: never worth a line in a history.
 HIDDEN = ("treatment_id", "tumour_id", "episode_id", "migration")
 
