@@ -6,6 +6,7 @@ the domain, never in a template."""
 from datetime import date, datetime
 
 from flask_login import current_user
+from jinja2 import Undefined
 from jinja2.filters import do_filesizeformat
 
 from webapp.domain import codes, labels, nhs_number, stored, validators
@@ -89,11 +90,12 @@ def format_change(value, as_bytes=False):
 
 
 def _number(value):
-    """45.0 -> "45", 25.5 -> "25.5"; text that is not a number as it is."""
+    """45.0 -> "45", 25.5 -> "25.5"; anything that is not a number quoted as
+    it is stored ("“45Gy”"), so no unit is put after it."""
     try:
         return f"{float(value):g}"
     except (TypeError, ValueError):
-        return str(value)
+        return stored.quoted(value)
 
 
 def _count(value, one, many):
@@ -117,7 +119,8 @@ def treatment_details(t):
         # A type no code means: what it holds still tells it apart.
         parts = [stored.describe(t.get(k)) for k in ("opcs4_primary", "regimen", "consultant_surgeon") if t.get(k)]
     elif kind == "radiotherapy":
-        what = f"{_number(t['total_dose_gy'])} Gy" if t.get("total_dose_gy") not in (None, "") else ""
+        dose = _number(t["total_dose_gy"]) if t.get("total_dose_gy") not in (None, "") else ""
+        what = f"dose {dose}" if dose.startswith("“") else f"{dose} Gy" if dose else ""
         if t.get("fractions"):
             what = f"{what} in {_count(t['fractions'], 'fraction', 'fractions')}".strip()
         parts = [what] if what else []
@@ -211,10 +214,19 @@ def _count_held(value):
     return len(value) if isinstance(value, list) else (0 if stored.is_blank(value) else 1)
 
 
+def _defined(read):
+    """A reader for templates: a key the document lacks (Jinja's Undefined)
+    reads as nothing, not as the word "Undefined"."""
+    def reading(value, *args, **kwargs):
+        return read(None if isinstance(value, Undefined) else value, *args, **kwargs)
+    return reading
+
+
 def init_app(app):
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, bytes=format_bytes, change=format_change,
-        nhs=nhs_text, person=person_name, day=stored.show_date, shown=stored.show_text, yes_no=stored.show_yes_no,
+        nhs=_defined(nhs_text), person=person_name, day=_defined(stored.show_date), shown=_defined(stored.show_text),
+        yes_no=_defined(stored.show_yes_no),
         readable=labels.readable, record_name=labels.record_name,
         treatment_type=type_of, treatment_label=treatment_label, treatment_summary=treatment_summary,
         tnm=tnm_text,

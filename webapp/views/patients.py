@@ -7,7 +7,7 @@ import time
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 
-from webapp.domain import nhs_number
+from webapp.domain import nhs_number, stored
 from webapp.forms.episodes import EpisodeForm
 from webapp.forms.patients import PatientForm
 from webapp.security import EDITORS, READERS, is_htmx, role_required
@@ -148,7 +148,7 @@ def edit(patient_id):
 def history(patient_id):
     patient = found(store.get(patient_id))
     return page_or_fragment("clinical/history.html", "clinical/_history.html", entries=store.history(patient["_id"]),
-                            title=f"Changes to patient {patient.get('mrn') or patient['_id']}",
+                            title=f"Changes to patient {stored.show_text(patient.get('mrn') or patient['_id'])}",
                             back=url_for(".show", patient_id=patient["_id"]))
 
 
