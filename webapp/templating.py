@@ -231,7 +231,7 @@ def init_app(app):
         treatment_type=type_of, treatment_label=treatment_label, treatment_summary=treatment_summary,
         tnm=tnm_text,
     )
-    app.jinja_env.globals.update(codes=codes, code_label=codes.label, coded=stored.show_code, show=stored.show_field,
+    app.jinja_env.globals.update(codes=codes, code_label=codes.label, show=stored.show_field,
                                  others=stored.others, legacy_values=stored.legacy_values, waiting=waiting,
                                  record_name=labels.record_name, field_label=labels.label, known_fields=labels.KNOWN,
                                  role_labels=ROLE_LABELS,
