@@ -12,6 +12,53 @@ document.addEventListener("htmx:beforeSwap", function (event) {
   }
 });
 
+// Keyboard focus follows what the user is doing, not the top of the page:
+// an inline form that opens takes the focus in its first field; after a
+// post, the first field in error (or the error summary) takes it, else the
+// row just saved (or the "saved" message when the row is gone).
+var FIELDS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+var AFTER_POST = "[aria-invalid=true], .error-summary, [data-saved], [data-testid=saved], .flash-success";
+
+function focusOn(target) {
+  if (!target) {
+    return;
+  }
+  if (!target.matches(FIELDS + ", a[href], button") && !target.hasAttribute("tabindex")) {
+    target.setAttribute("tabindex", "-1");
+  }
+  target.focus();
+}
+
+function firstOf(scope, selectors) {
+  for (var i = 0; i < selectors.length; i++) {
+    var found = scope.querySelector(selectors[i]);
+    if (found) {
+      return found;
+    }
+  }
+  return null;
+}
+
+function focusAfterChange(scope) {
+  var target = firstOf(scope, AFTER_POST.split(", "));
+  if (!target && scope.id && /-form$/.test(scope.id)) {
+    // An inline form (or a confirmation) just opened in its slot.
+    target = scope.querySelector(FIELDS) || scope.querySelector("button, a[href]");
+  }
+  focusOn(target);
+}
+
+document.addEventListener("htmx:afterSwap", function (event) {
+  focusAfterChange(event.detail.target);
+});
+
+document.addEventListener("DOMContentLoaded", function () {
+  var main = document.getElementById("main");
+  if (main) {
+    focusOn(firstOf(main, AFTER_POST.split(", ")));
+  }
+});
+
 // The NBOCA page: a large period takes a few seconds to check, and the file
 // is validated before its first byte is sent, so say that something is
 // happening. Without JavaScript the page works the same, only silently.

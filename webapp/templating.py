@@ -6,11 +6,12 @@ the domain, never in a template."""
 from datetime import date, datetime
 
 from flask_login import current_user
+from jinja2 import Undefined
 from jinja2.filters import do_filesizeformat
 
-from webapp.domain import codes, nhs_number, validators
+from webapp.domain import codes, labels, nhs_number, stored, validators
 from webapp.domain.treatments import type_label, type_of
-from webapp.security import ROLE_LABELS, WRITERS, allowed
+from webapp.security import EDITORS, ROLE_LABELS, WRITERS, allowed
 
 # (endpoint, label, roles that see it). Admins see everything.
 NAVIGATION = [
@@ -92,11 +93,12 @@ def format_change(value, as_bytes=False):
 
 
 def _number(value):
-    """45.0 -> "45", 25.5 -> "25.5"; text that is not a number as it is."""
+    """45.0 -> "45", 25.5 -> "25.5"; anything that is not a number quoted as
+    it is stored ("“45Gy”"), so no unit is put after it."""
     try:
         return f"{float(value):g}"
     except (TypeError, ValueError):
-        return str(value)
+        return stored.quoted(value)
 
 
 def _count(value, one, many):
@@ -110,23 +112,27 @@ def treatment_details(t):
     kind = type_of(t)
     parts = []
     if kind == "surgery":
-        parts = [p for p in (t.get("opcs4_primary"), t.get("consultant_surgeon")) if p]
+        parts = [stored.describe(p) for p in (t.get("opcs4_primary"), t.get("consultant_surgeon")) if p]
     elif kind == "chemotherapy":
-        what = t.get("regimen") or ""
+        what = stored.describe(t.get("regimen"))
         if t.get("cycles"):
             what = f"{what} × {_count(t['cycles'], 'cycle', 'cycles')}".strip()
         parts = [what] if what else []
+    elif kind is None:
+        # A type no code means: what it holds still tells it apart.
+        parts = [stored.describe(t.get(k)) for k in ("opcs4_primary", "regimen", "consultant_surgeon") if t.get(k)]
     elif kind == "radiotherapy":
-        what = f"{_number(t['total_dose_gy'])} Gy" if t.get("total_dose_gy") not in (None, "") else ""
+        dose = _number(t["total_dose_gy"]) if t.get("total_dose_gy") not in (None, "") else ""
+        what = f"dose {dose}" if dose.startswith("“") else f"{dose} Gy" if dose else ""
         if t.get("fractions"):
             what = f"{what} in {_count(t['fractions'], 'fraction', 'fractions')}".strip()
         parts = [what] if what else []
     details = ", ".join(str(p) for p in parts)
     response = t.get("response")
     if response not in (None, ""):
-        said = codes.label(codes.RECIST_RESPONSE, codes.find(codes.RECIST_RESPONSE, response) or response)
+        said = stored.show_code(codes.RECIST_RESPONSE, response)
         if t.get("response_date"):
-            said += f" ({format_date(t['response_date'])})"
+            said += f" ({stored.show_date(t['response_date'])})"
         details = f"{details}; response: {said}" if details else f"response: {said}"
     return details
 
@@ -143,8 +149,7 @@ def treatment_summary(t, with_type=False):
     details = treatment_details(t)
     if not with_type:
         return details or NOTHING
-    intent = t.get("treatment_intent")
-    intent = codes.label(codes.TREATMENT_INTENT, codes.find(codes.TREATMENT_INTENT, intent) or intent)
+    intent = stored.show_code(codes.TREATMENT_INTENT, t.get("treatment_intent"))
     lead = f"{treatment_label(t)} ({intent})"
     return f"{lead}: {details}" if details else lead
 
@@ -155,42 +160,90 @@ def _category(code_list, letter, value):
     found = codes.find(code_list, value)
     if found:
         return code_list[found]
-    text = str(value).strip()
+    text = stored.describe(value).strip()
     # A category outside the list ("1", "N1") still reads with its letter once.
     return text if text[:1].upper() == letter else f"{letter}{text}"
 
 
 def tnm_stage(stage):
-    """One staging ({prefix, t, n, m}) as text, "cT3 N1a M0"; "" without a T."""
-    stage = stage or {}
+    """One staging ({prefix, t, n, m}) as text, "cT3 N1a M0"; "" without a T;
+    a legacy staging that is not a sub-document as it is."""
+    if not isinstance(stage, dict):
+        return stored.describe(stage)
     t = _category(codes.T_CATEGORY, "T", stage.get("t"))
     if not t:
         return ""
     n = _category(codes.N_CATEGORY, "N", stage.get("n"))
     m = _category(codes.M_CATEGORY, "M", stage.get("m"))
-    return " ".join(p for p in (f"{stage.get('prefix') or ''}{t}", n, m) if p)
+    return " ".join(p for p in (f"{stored.describe(stage.get('prefix'))}{t}", n, m) if p)
 
 
 def tnm_text(tumour):
     """A tumour's clinical and pathological staging, "cT3 N1a M0 · pT3 N1a M0";
     "—" when neither is recorded."""
     staging = (tumour or {}).get("tnm_staging") or {}
+    if not isinstance(staging, dict):
+        return stored.show_text(staging)
     stages = [tnm_stage(staging.get(which)) for which in ("clinical", "pathological")]
     return " · ".join(s for s in stages if s) or NOTHING
+
+
+def nhs_text(value):
+    """An NHS number as people read it; anything else said for what it is
+    (an identifier still encrypted by the legacy system, or not a number)."""
+    if stored.is_blank(value):
+        return "Not traced"
+    if nhs_number.normalise(value) and not isinstance(value, (dict, list)):
+        return nhs_number.format_spaced(str(value))
+    if isinstance(value, str) and value.startswith("ENC:"):
+        return "encrypted by the legacy system: the migration decrypts it"
+    return f"{stored.quoted(value)} (not an NHS number)"
+
+
+def person_name(patient):
+    """"Ada Testpatient", whatever the name fields hold, or says it is not recorded."""
+    parts = [stored.describe((patient or {}).get(k)) for k in ("first_name", "last_name")]
+    return " ".join(p for p in parts if p) or "Name not recorded"
+
+
+def waiting(episode, kind):
+    """How many tumours or treatments (kind: "tumours"/"treatments") a legacy
+    episode still holds embedded, or lists by id, for the migration to move
+    or link: (embedded, listed)."""
+    return _count_held((episode or {}).get(kind)), _count_held((episode or {}).get(kind[:-1] + "_ids"))
+
+
+def _count_held(value):
+    return len(value) if isinstance(value, list) else (0 if stored.is_blank(value) else 1)
+
+
+def _defined(read):
+    """A reader for templates: a key the document lacks (Jinja's Undefined)
+    reads as nothing, not as the word "Undefined"."""
+    def reading(value, *args, **kwargs):
+        return read(None if isinstance(value, Undefined) else value, *args, **kwargs)
+    return reading
 
 
 def init_app(app):
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, bytes=format_bytes, change=format_change,
-        nhs=nhs_number.format_spaced,
+        nhs=_defined(nhs_text), person=person_name, day=_defined(stored.show_date), shown=_defined(stored.show_text),
+        yes_no=_defined(stored.show_yes_no),
+        readable=labels.readable, record_name=labels.record_name,
         treatment_type=type_of, treatment_label=treatment_label, treatment_summary=treatment_summary,
         tnm=tnm_text,
     )
-    app.jinja_env.globals.update(codes=codes, code_label=codes.label, role_labels=ROLE_LABELS,
+    app.jinja_env.globals.update(codes=codes, code_label=codes.label, show=stored.show_field,
+                                 others=stored.others, legacy_values=stored.legacy_values, waiting=waiting,
+                                 record_name=labels.record_name, field_label=labels.label, known_fields=labels.KNOWN,
+                                 role_labels=ROLE_LABELS,
                                  error_title=error_title, error_explanation=error_explanation)
 
     @app.context_processor
     def navigation():
         if current_user.is_authenticated:
-            return {"nav_items": navigation_for(current_user.role), "can_write": allowed(current_user.role, WRITERS)}
-        return {"nav_items": [], "can_write": False}
+            role = current_user.role
+            return {"nav_items": navigation_for(role), "can_write": allowed(role, WRITERS),
+                    "can_edit": allowed(role, EDITORS)}
+        return {"nav_items": [], "can_write": False, "can_edit": False}

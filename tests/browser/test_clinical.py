@@ -13,7 +13,7 @@ BASE = {"Treatment date": "2024-03-01", "Provider organisation (ODS code)": "RX1
 TYPES = {
     "surgery": {"Primary procedure (OPCS-4)": "H071", "Consultant surgeon": "Mr A Surgeon",
                 "Length of stay (days)": "7"},
-    "chemotherapy": {"Regimen": "FOLFOX", "Cycles": "6", "select:Timing": "adjuvant"},
+    "chemotherapy": {"Regimen": "FOLFOX", "Cycles": "6", "select:Adjunctive therapy": "1"},
     "radiotherapy": {"Total dose (Gy)": "25", "Fractions": "5", "select:Course": "short"},
     "immunotherapy": {},
     "endoscopic": {},
@@ -89,7 +89,7 @@ def test_edit_and_delete_in_place(app, page, sign_in, episode, database):
 
     section.locator(f"#treatment-{second['treatment_id']}").get_by_role("link", name="Delete").click()
     confirm = page.get_by_test_id("confirm-delete")
-    expect(confirm).to_contain_text(second["treatment_id"])
+    expect(confirm).to_contain_text("Delete Surgery on 02 Feb 2024?")  # named, not by its id
     assert database.treatments.count_documents({}) == 2  # not before confirming
     confirm.get_by_role("button", name="Yes, delete it").click()
     expect(section.locator(f"#treatment-{second['treatment_id']}")).to_have_count(0)
@@ -179,7 +179,7 @@ def test_stale_edit_shows_what_changed_in_place(app, page, sign_in, episode, dat
     form.get_by_role("button", name="Save treatment").click()
     conflict = page.get_by_test_id("conflict")
     expect(conflict).to_contain_text("other-clinician")
-    expect(conflict).to_contain_text("asa_grade")
+    expect(conflict).to_contain_text("ASA grade: ASA 2 - mild systemic disease → ASA 4")  # in words, not field names
     stored = database.treatments.find_one()
     assert stored["asa_grade"] == "4" and stored["length_of_stay_days"] == 6
 

@@ -356,7 +356,8 @@ class _Writer:
 
     # -- episodes ---------------------------------------------------------
 
-    def episode_truth(self, episode, patient_key, writer, person, site, diagnosis_problem=None, has_opcs=True):
+    def episode_truth(self, episode, patient_key, writer, person, site, diagnosis_problem=None, has_opcs=True,
+                      tnm_version=True):
         """What the adopted episode must be; children are counted as they are added."""
         self.episode_count += 1
         pt = self.truth["patients"][patient_key]
@@ -375,6 +376,8 @@ class _Writer:
             reasons.append(diagnosis_problem)
         if not has_opcs:
             reasons.append("no_surgery_opcs")
+        if not tnm_version:
+            reasons.append("no_tnm_version")  # staged, but the edition was never recorded: COSD needs it
         t = {"writer": writer, "patient_key": patient_key, "patient_mrn": pt["mrn"], "tumours": 0,
              "treatments": 0, "treatment_types": [], "primary_icd10": site,
              "diagnosis_date": None if diagnosis_problem else _day(person["diagnosis"]),
@@ -740,7 +743,7 @@ class _Writer:
             "created_at": NOW - timedelta(days=20), "updated_at": NOW - timedelta(days=20),
         }
         self.out["episodes"].append(doc)
-        t = self.episode_truth(doc, patient_key, "v4", dict(person, diagnosis=diag), site)
+        t = self.episode_truth(doc, patient_key, "v4", dict(person, diagnosis=diag), site, tnm_version=False)
         self.add_child("tumours", {
             "_id": _oid(rng), "tumour_id": f"TUM-{pid}-{seq:02d}", "patient_id": pid, "episode_id": episode_id,
             "tumour_type": "primary", "icd10_code": site.replace(".", "") if n % 2 else site,
@@ -789,7 +792,7 @@ def expected(result):
                            a surgery with an OPCS-4 code, a patient with an MRN,
         incomplete_reasons subset of no_mrn, no_birth_date,
                            unreadable_birth_date, under_18, site_out_of_scope,
-                           unreadable_diagnosis_date, no_surgery_opcs}}
+                           unreadable_diagnosis_date, no_surgery_opcs, no_tnm_version}}
     patients: {str(legacy patient _id): canonical mrn, nhs_number (10 digits),
                first_name, last_name, date_of_birth, sex, ethnic_category,
                postcode (None where not recorded), dob_problem, writer}

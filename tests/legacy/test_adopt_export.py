@@ -32,12 +32,16 @@ def test_the_export_sends_every_complete_record_and_lists_every_other(app, runne
     assert store.tumours.count_documents(dated) == export.in_scope + export.minors
     for tumour in store.tumours.find({"tumour_type": "primary", "$or": [
             {"diagnosis_date": {"$not": {"$type": "date"}}}, {"icd10_code": {"$nin": list(codes.ICD10_SITES)}}]}):
-        if tumour.get("legacy_values", {}).get("icd10_code", "").startswith("C21"):
+        code = tumour.get("icd10_code") or tumour.get("legacy_values", {}).get("icd10_code", "")
+        if str(code).startswith("C21"):
             continue  # anal: outside NBOCA's population
         assert tumour["tumour_id"] in listed, tumour
 
+    # The same person registered twice is one MRN on two records, which a
+    # person merges (adopt lists them): the export reads the record keeping it.
+    twice = {key for keys in truth["duplicate_mrns"].values() for key in keys}
     for episode_id, expected in truth["episodes"].items():
-        if not expected["export_complete"]:
+        if not expected["export_complete"] or expected["patient_key"] in twice:
             continue
         for tumour in store.tumours.find({"episode_id": episode_id, "tumour_type": "primary"}, {"tumour_id": 1}):
             assert tumour["tumour_id"] not in left and tumour["tumour_id"] not in listed, (

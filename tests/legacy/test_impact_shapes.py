@@ -170,10 +170,10 @@ def test_expected_accounts_for_every_child(plain):
     for key, t in episodes.items():
         assert (counts[(key, "tumours")], counts[(key, "treatments")]) == (t["tumours"], t["treatments"]), key
     complete = [t for t in episodes.values() if t["export_complete"]]
-    assert 0.7 * len(episodes) < len(complete) < 0.95 * len(episodes)
+    assert 0.6 * len(episodes) < len(complete) < 0.95 * len(episodes)
     reasons = Counter(r for t in episodes.values() for r in t["incomplete_reasons"])
     assert set(reasons) == {"no_mrn", "no_birth_date", "unreadable_birth_date", "under_18", "site_out_of_scope",
-                            "unreadable_diagnosis_date", "no_surgery_opcs"}
+                            "unreadable_diagnosis_date", "no_surgery_opcs", "no_tnm_version"}
     patients = want["patients"]
     for t in episodes.values():
         assert t["patient_mrn"] == patients[t["patient_key"]]["mrn"]

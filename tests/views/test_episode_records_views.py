@@ -13,12 +13,12 @@ BASE = {"treatment_date": "2024-03-01", "treatment_intent": "01", "provider_orga
         "treatment_site": "RX1RA", "adjunctive_therapy": "3"}
 SURGERY = {**BASE, "treatment_type": "surgery", "opcs4_primary": "H07.1", "opcs4_other": "Y751, y752",
            "surgical_access_type": "4", "admission_type": "1", "ncepod_urgency": "elective", "asa_grade": "2",
-           "consultant_surgeon": "Mr A Surgeon", "anastomosis": "y", "stoma": "none", "return_to_theatre": "N",
+           "consultant_surgeon": "Mr A Surgeon", "anastomosis": "yes", "stoma": "none", "return_to_theatre": "N",
            "length_of_stay_days": "6"}
-CHEMO = {**BASE, "treatment_type": "chemotherapy", "regimen": "CAPOX", "cycles": "8", "start_date": "2024-03-01",
-         "end_date": "2024-06-01", "chemo_timing": "adjuvant"}
+CHEMO = {**BASE, "treatment_type": "chemotherapy", "regimen": "CAPOX", "cycles": "8", "end_date": "2024-06-01",
+         "adjunctive_therapy": "1"}
 RADIO = {**BASE, "treatment_type": "radiotherapy", "total_dose_gy": "25", "fractions": "5",
-         "start_date": "2024-03-01", "end_date": "2024-03-05", "radiotherapy_course": "short"}
+         "end_date": "2024-03-05", "radiotherapy_course": "short"}
 TUMOUR = {"tumour_type": "primary", "icd10_code": "C18.7", "site": "", "snomed_morphology_code": "35917007",
           "diagnosis_date": "2024-01-28", "tnm_version": "8", "clinical_prefix": "c", "clinical_t": "3",
           "clinical_n": "1a", "clinical_m": "0", "pathological_prefix": "p", "pathological_t": "3",
@@ -50,13 +50,14 @@ def test_add_surgery_with_htmx_returns_refreshed_list(auth, client, database, ep
     stored = database.treatments.find_one()
     assert stored["episode_id"] == str(episode["_id"]) and stored["patient_id"] == episode["patient_id"]
     assert stored["opcs4_primary"] == "H071" and stored["opcs4_other"] == ["Y751", "Y752"]
-    assert stored["anastomosis"] is True and stored["complications"] is False
+    # Not answered is not known (None), never a silent "no".
+    assert stored["anastomosis"] is True and stored["complications"] is None
     assert stored["clavien_dindo_grade"] is None and stored["length_of_stay_days"] == 6
     assert "regimen" not in stored
 
 
 @pytest.mark.parametrize("form,expected", [
-    (CHEMO, {"regimen": "CAPOX", "cycles": 8, "chemo_timing": "adjuvant"}),
+    (CHEMO, {"regimen": "CAPOX", "cycles": 8, "adjunctive_therapy": "1"}),
     (RADIO, {"total_dose_gy": 25.0, "fractions": 5, "radiotherapy_course": "short"}),
     ({**BASE, "treatment_type": "immunotherapy"}, {"treatment_type": "immunotherapy"}),
     ({**BASE, "treatment_type": "endoscopic"}, {"treatment_type": "endoscopic"}),
@@ -209,7 +210,8 @@ def test_history_fragment_lists_changes(app, auth, client, episode):
     url = f"/episodes/{episode['_id']}/treatments/{t['treatment_id']}"
     auth.post(f"{url}/edit", {**SURGERY, "asa_grade": "4", "version": "1"})
     body = client.get(f"{url}/history", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "Update" in body and "asa_grade: 2 → 4" in body and "Create" in body
+    assert "Changed" in body and "ASA grade: " in body and "Created" in body
+    assert "asa_grade" not in body and "Treatment date: 01 Feb 2024" in body  # labels and readable values
 
 
 def test_writes_refused_during_migration(app, auth, client, database, episode):
@@ -263,11 +265,20 @@ def test_a_migration_starting_after_the_route_checked_still_stops_the_write(app,
     assert database.treatments.find_one({"treatment_id": t["treatment_id"]})["version"] == 1
 
 
-def test_data_officer_cannot_write_records(auth, client, database, episode):
+def test_data_officer_edits_records_but_cannot_delete_them(auth, client, database, episode):
     auth.login("data_officer")
-    assert auth.post(f"/episodes/{episode['_id']}/treatments/new", SURGERY).status_code == 403
-    assert auth.post(f"/episodes/{episode['_id']}/tumours/new", TUMOUR).status_code == 403
-    assert database.treatments.count_documents({}) == 0
+    assert auth.post(f"/episodes/{episode['_id']}/treatments/new", SURGERY).status_code == 303
+    assert auth.post(f"/episodes/{episode['_id']}/tumours/new", TUMOUR).status_code == 303
+    treatment = database.treatments.find_one()
+    url = f"/episodes/{episode['_id']}/treatments/{treatment['treatment_id']}"
+    assert auth.post(f"{url}/edit", {**SURGERY, "asa_grade": "3", "version": "1"}).status_code == 303
+    assert database.treatments.find_one()["asa_grade"] == "3"
+    # Audited as a clinician's change is: who, what, before and after.
+    entry = database.audit_log.find_one({"entity": "treatment", "action": "update"})
+    assert entry["actor"] == "test-data_officer" and entry["before"]["asa_grade"] == "2"
+    assert client.get(f"{url}/delete").status_code == 403
+    assert auth.post(f"{url}/delete", {"version": "2"}).status_code == 403
+    assert database.treatments.count_documents({}) == 1
 
 
 def test_treatment_list_names_treatments_out_of_order(app, auth, client, episode):
@@ -377,7 +388,7 @@ def test_legacy_capitalised_type_is_read_as_chemotherapy(auth, client, database,
     row = listing.get_data(as_text=True)
     row = row[row.index('id="treatment-TRT-LEGACY01"'):]
     row = row[:row.index("</tr>")]
-    assert 'data-type="chemotherapy"' in row and "<td>Chemotherapy</td>" in row
+    assert 'data-type="chemotherapy"' in row and "<td data-label=\"Type\">Chemotherapy</td>" in row
     assert "FOLFOX × 6 cycles; response: Partial response (20 Jul 2024)" in row
 
     url = f"/episodes/{episode['_id']}/treatments/TRT-LEGACY01/edit"
@@ -386,16 +397,19 @@ def test_legacy_capitalised_type_is_read_as_chemotherapy(auth, client, database,
     assert 'name="opcs4_primary"' not in page
     values = _form_values(page)
     assert values["treatment_type"] == "chemotherapy"
-    assert values["regimen"] == "FOLFOX" and values["cycles"] == "6" and values["start_date"] == "2024-04-01"
-    assert values["end_date"] == "2024-07-01" and values["chemo_timing"] == "adjuvant"
+    # One date and one timing: the treatment date is the start, adjunctive therapy the timing.
+    assert values["regimen"] == "FOLFOX" and values["cycles"] == "6" and values["treatment_date"] == "2024-04-01"
+    assert values["end_date"] == "2024-07-01" and values["adjunctive_therapy"] == "1"
+    assert "start_date" not in values and "chemo_timing" not in values
     assert values["response"] == "PR" and values["response_date"] == "2024-07-20"
 
     saved = auth.post(url, values)
     assert saved.status_code == 303, saved.get_data(as_text=True)
     stored = database.treatments.find_one({"treatment_id": "TRT-LEGACY01"})
     assert stored["treatment_type"] == "chemotherapy"
-    assert {k: stored.get(k) for k in ("regimen", "cycles", "start_date", "end_date", "chemo_timing", "response",
-                                        "response_date")} == {
-        "regimen": "FOLFOX", "cycles": 6, "start_date": datetime(2024, 4, 1), "end_date": datetime(2024, 7, 1),
-        "chemo_timing": "adjuvant", "response": "PR", "response_date": datetime(2024, 7, 20)}
+    assert {k: stored.get(k) for k in ("regimen", "cycles", "treatment_date", "end_date", "adjunctive_therapy",
+                                        "response", "response_date")} == {
+        "regimen": "FOLFOX", "cycles": 6, "treatment_date": datetime(2024, 4, 1), "end_date": datetime(2024, 7, 1),
+        "adjunctive_therapy": "1", "response": "PR", "response_date": datetime(2024, 7, 20)}
+    assert "start_date" not in stored and "chemo_timing" not in stored
     assert "opcs4_primary" not in stored and stored["version"] == 2

@@ -2,7 +2,9 @@
 tests call them directly. Each returns a message in plain words, or None."""
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
+
+from webapp.domain import stored
 
 # Text may hold no character that is invisible or changes how the rest reads:
 # controls (C0, DEL, C1 such as U+0085), format characters (bidirectional
@@ -28,9 +30,9 @@ DAY = "%d %b %Y"
 
 
 def as_date(value):
-    if isinstance(value, datetime):
-        return value.date()
-    return value
+    """The day a value means, None for anything that is not a date: a legacy
+    string date is never compared with a date (that comparison raised)."""
+    return stored.day(value)
 
 
 def control_characters(text, multiline=False):

@@ -2,9 +2,12 @@
 from wtforms import ValidationError
 
 from webapp.domain import codes, validators
-from webapp.forms.common import CodeField, OdsCodeField, VersionedForm, date, text, value
+from webapp.forms.common import CodeField, OdsCodeField, VersionedForm, date, for_stored, notes_for, text, value
 
 DATE_FIELDS = ("referral_date", "first_seen_date", "mdt_date")
+FIELDS = ("referral_date", "referral_source", "first_seen_date", "mdt_date", "mdt_outcome", "care_plan_intent",
+          "lead_clinician", "provider_organisation", "performance_status", "status")
+PATHS = {name: name for name in FIELDS}
 
 
 class EpisodeForm(VersionedForm):
@@ -39,9 +42,7 @@ class EpisodeForm(VersionedForm):
 
     @classmethod
     def for_record(cls, episode):
-        data = {k: episode.get(k) for k in ("referral_source", "mdt_outcome", "care_plan_intent", "lead_clinician",
-                                            "provider_organisation", "performance_status", "status")}
-        for k in DATE_FIELDS:
-            data[k] = episode[k].date() if episode.get(k) else None
-        data["version"] = str(episode.get("version", 1))
-        return cls(data=data)
+        return for_stored(cls, episode, PATHS)
+
+    def with_notes(self, episode):
+        return notes_for(self, episode, PATHS)

@@ -1,12 +1,15 @@
 """The patient form: demographics with NHS number, date of birth, sex and
 postcode checks."""
-from datetime import datetime
 
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from webapp.domain import codes, nhs_number, validators
-from webapp.forms.common import CodeField, VersionedForm, clean_text, date, text, value
+from webapp.forms.common import CodeField, VersionedForm, clean_text, date, for_stored, text, value
+
+STORED = ("mrn", "first_name", "last_name", "date_of_birth", "date_of_death", "date_of_death_source", "sex",
+          "ethnic_category", "nhs_number_status",
+          "postcode")
 
 
 class PatientForm(VersionedForm):
@@ -66,12 +69,8 @@ class PatientForm(VersionedForm):
 
     @classmethod
     def for_record(cls, patient):
-        data = {k: patient.get(k) for k in ("mrn", "first_name", "last_name", "sex", "ethnic_category",
-                                            "nhs_number_status", "postcode")}
-        data["nhs_number"] = nhs_number.format_spaced(patient["nhs_number"]) if patient.get("nhs_number") else ""
-        data["date_of_birth"] = patient.get("date_of_birth").date() if patient.get("date_of_birth") else None
-        data["date_of_death"] = validators.as_date(patient.get("date_of_death")) if isinstance(
-            patient.get("date_of_death"), datetime) else None
-        data["date_of_death_source"] = patient.get("date_of_death_source")
-        data["version"] = str(patient.get("version", 1))
-        return cls(data=data)
+        # Whatever is stored shows: a number that is not one is refused on save.
+        stored_number = patient.get("nhs_number")
+        shown = nhs_number.format_spaced(stored_number) if nhs_number.normalise(stored_number) else stored_number
+        return for_stored(cls, patient, {name: name for name in STORED},
+                          extra={"nhs_number": shown if isinstance(shown, str) else ""})

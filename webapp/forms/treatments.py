@@ -1,26 +1,41 @@
 """Treatment forms: the fields every treatment has, plus one subclass per
 type with its own fields (the page shows only the chosen type's section)."""
-from datetime import datetime
-
 from wtforms import BooleanField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
-from webapp.domain import codes, validators
-from webapp.domain.treatments import COMMON_FIELDS, fields_of, type_of
-from webapp.forms.common import CodeField, FiniteDecimalField, VersionedForm, date, integer, text, value
+from webapp.domain import codes, consistency, validators
+from webapp.domain.treatments import COMMON_FIELDS, fields_of, reconciled
+from webapp.forms.common import (
+    CodeField,
+    FiniteDecimalField,
+    VersionedForm,
+    YesNoField,
+    date,
+    for_stored,
+    integer,
+    notes_for,
+    text,
+    value,
+)
+
+SITE_HINT = ("The NBOCA audit needs the ODS code of the site where the treatment started: a treatment without "
+             "one leaves its tumour out of the file. Filled in from the episode's provider; change it if the "
+             "treatment started elsewhere.")
 
 
 class TreatmentForm(VersionedForm):
     treatment_type = CodeField(
         "Treatment type", codes.TREATMENT_TYPE, validators=[InputRequired(message="Choose one.")]
     )
-    treatment_date = date("Treatment date", required=True)
+    treatment_date = date("Treatment date", required=True,
+                          description="For a course of chemotherapy or radiotherapy, the day it started.")
     treatment_intent = CodeField(
         "Treatment intent", codes.TREATMENT_INTENT, validators=[InputRequired(message="Choose the intent.")]
     )
     provider_organisation = text("Provider organisation (ODS code)", required=True, max_length=5)
-    treatment_site = text("Treatment site (ODS site code)", max_length=5)
-    adjunctive_therapy = CodeField("Adjunctive therapy", codes.ADJUNCTIVE_THERAPY)
+    treatment_site = text("Treatment site (ODS site code)", max_length=5, description=SITE_HINT)
+    adjunctive_therapy = CodeField("Adjunctive therapy", codes.ADJUNCTIVE_THERAPY,
+                                   description="Adjuvant (after the operation), neo-adjuvant (before it), or neither.")
     confirm_before_referral = BooleanField("The treatment date is right, even though it is before the referral")
 
     def __init__(self, *args, referral_date=None, **kwargs):
@@ -55,36 +70,35 @@ class TreatmentForm(VersionedForm):
         return out
 
     def type_fields(self):
-        return [self[name] for name in fields_of(self.treatment_type.data)]
+        # A legacy type no code means (left blank to choose) shows this form's own fields.
+        return [self[name] for name in fields_of(self.treatment_type.data or self.KIND)]
+
+    KIND = None  # the type whose fields the form has
+
+    @classmethod
+    def paths(cls):
+        return {name: name for name in COMMON_FIELDS + fields_of(cls.KIND)}
 
     @classmethod
     def for_record(cls, treatment, **kwargs):
-        data = {}
-        form_fields = cls(formdata=None)._fields
-        kind = type_of(treatment)
-        for name in COMMON_FIELDS + fields_of(kind):
-            v = treatment.get(name)
-            field = form_fields.get(name)
-            if isinstance(field, CodeField) and v is not None:
-                # A legacy form of a code ("Partial response", 4) shows as the
-                # code it means, so saving the form does not drop it.
-                v = codes.find(field.code_list, v) or v
-            data[name] = v.date() if isinstance(v, datetime) else v
-        # The type as the domain reads it ("Chemotherapy" is chemotherapy).
-        data["treatment_type"] = kind or data.get("treatment_type")
-        if isinstance(data.get("opcs4_other"), list):
-            data["opcs4_other"] = ", ".join(data["opcs4_other"])
-        data["version"] = str(treatment.get("version", 1))
-        return cls(data=data, **kwargs)
+        """The form on a stored treatment, read through the fields kept (a
+        legacy start date or timing) and the type as the domain reads it
+        ("Chemotherapy" is chemotherapy); a legacy form of a code ("Partial
+        response", 4) shows as the code it means."""
+        return for_stored(cls, reconciled(treatment), cls.paths(), **kwargs)
+
+    def with_notes(self, treatment):
+        return notes_for(self, reconciled(treatment), self.paths())
 
 
 def _dates_in_order(form, field):
-    message = validators.end_not_before_start(form.start_date.data, field.data)
+    message = validators.end_not_before_start(form.treatment_date.data, field.data)
     if message:
         raise ValidationError(message)
 
 
 class SurgeryForm(TreatmentForm):
+    KIND = "surgery"
     opcs4_primary = text(
         "Primary procedure (OPCS-4)", required=True, max_length=5, description="Four characters, for example H071."
     )
@@ -94,17 +108,18 @@ class SurgeryForm(TreatmentForm):
     ncepod_urgency = CodeField("NCEPOD urgency", codes.NCEPOD_URGENCY)
     asa_grade = CodeField("ASA grade", codes.ASA_SCORE)
     consultant_surgeon = text("Consultant surgeon", max_length=100)
-    anastomosis = BooleanField("Anastomosis formed")
+    anastomosis = YesNoField("Anastomosis formed")
     stoma = CodeField("Stoma", codes.STOMA_TYPE)
-    complications = BooleanField("Complications")
-    clavien_dindo_grade = CodeField("Clavien-Dindo grade", codes.CLAVIEN_DINDO)
-    anastomotic_leak = BooleanField("Anastomotic leak")
+    complications = YesNoField("Complications")
+    clavien_dindo_grade = CodeField("Clavien-Dindo grade", codes.CLAVIEN_DINDO,
+                                    description="Only when there was a complication.")
+    anastomotic_leak = YesNoField("Anastomotic leak")
     anastomotic_leak_grade = CodeField("Anastomotic leak grade", codes.ANASTOMOTIC_LEAK_GRADE)
     return_to_theatre = CodeField("Unplanned return to theatre", codes.YES_NO_UNKNOWN)
     length_of_stay_days = integer("Length of stay (days)", 0, 365)
     discharge_date = date("Discharge date")
     discharge_destination = CodeField("Discharge destination", codes.DISCHARGE_DESTINATION)
-    readmission_30d = BooleanField("Readmitted within 30 days")
+    readmission_30d = YesNoField("Readmitted within 30 days")
 
     def validate_opcs4_primary(self, field):
         if field.data and validators.normalise_opcs4(field.data) is None:
@@ -120,25 +135,25 @@ class SurgeryForm(TreatmentForm):
         if message:
             raise ValidationError("The discharge date must be on or after the operation.")
 
-    def validate_clavien_dindo_grade(self, field):
-        message = validators.complication_needs_grade(self.complications.data, field.data)
-        if message:
-            raise ValidationError(message)
-
-    def validate_anastomotic_leak_grade(self, field):
-        message = validators.leak_needs_grade(self.anastomotic_leak.data, field.data)
-        if message:
-            raise ValidationError(message)
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        answers = {name: value(self[name]) for name in ("anastomosis", "complications", "clavien_dindo_grade",
+                                                        "anastomotic_leak", "anastomotic_leak_grade")}
+        return _refuse(self, consistency.surgery(answers)) and ok
 
     def fields(self):
         out = super().fields()
         out["opcs4_primary"] = validators.normalise_opcs4(self.opcs4_primary.data)
         out["opcs4_other"] = [validators.normalise_opcs4(c) for c in _split_codes(self.opcs4_other.data)]
-        if not out["complications"]:
-            out["clavien_dindo_grade"] = None
-        if not out["anastomotic_leak"]:
-            out["anastomotic_leak_grade"] = None
         return out
+
+
+def _refuse(form, problems):
+    """Mark each contradiction on its field (once); True when there is none."""
+    for name, message in problems:
+        if message not in form[name].errors:
+            form[name].errors = list(form[name].errors) + [message]
+    return not problems
 
 
 def _split_codes(text_value):
@@ -159,7 +174,7 @@ class ResponseChecked:
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         problem = validators.response_complete(
-            self.response.data, self.response_date.data, self.start_date.data or self.treatment_date.data
+            self.response.data, self.response_date.data, self.treatment_date.data
         )
         if problem:
             name, message = problem
@@ -169,11 +184,10 @@ class ResponseChecked:
 
 
 class ChemotherapyForm(ResponseChecked, TreatmentForm):
+    KIND = "chemotherapy"
     regimen = text("Regimen", required=True, max_length=100, description="For example CAPOX or FOLFOX.")
     cycles = integer("Cycles", 1, 60)
-    start_date = date("Start date")
     end_date = date("End date", future=True)
-    chemo_timing = CodeField("Timing", codes.CHEMO_TIMING, validators=[InputRequired(message="Choose one.")])
     response, response_date = response_fields()
 
     def validate_end_date(self, field):
@@ -181,6 +195,7 @@ class ChemotherapyForm(ResponseChecked, TreatmentForm):
 
 
 class RadiotherapyForm(ResponseChecked, TreatmentForm):
+    KIND = "radiotherapy"
     total_dose_gy = FiniteDecimalField(
         "Total dose (Gy)",
         places=1,
@@ -190,7 +205,6 @@ class RadiotherapyForm(ResponseChecked, TreatmentForm):
         ],
     )
     fractions = integer("Fractions", 1, 60)
-    start_date = date("Start date")
     end_date = date("End date", future=True)
     radiotherapy_course = CodeField("Course", codes.RADIOTHERAPY_COURSE)
     response, response_date = response_fields()

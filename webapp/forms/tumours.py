@@ -3,13 +3,30 @@ flat; `fields()` builds the nested shape the tumours collection stores."""
 from wtforms import ValidationError
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from webapp.domain import codes, records, validators
-from webapp.forms.common import CodeField, FiniteDecimalField, VersionedForm, date, integer, text, value
+from webapp.domain import codes, consistency, records, validators
+from webapp.forms.common import (
+    CodeField,
+    FiniteDecimalField,
+    VersionedForm,
+    date,
+    for_stored,
+    integer,
+    notes_for,
+    text,
+    value,
+)
 
 CLINICAL_PREFIX = {k: v for k, v in codes.TNM_PREFIX.items() if k.endswith("c")}
 PATHOLOGICAL_PREFIX = {k: v for k, v in codes.TNM_PREFIX.items() if k.endswith("p")}
 STAGES = records.TNM_STAGES
 PATHOLOGY = records.PATHOLOGY_FIELDS
+# Each form field and where the tumours collection keeps it.
+PATHS = {
+    **{k: k for k in ("tumour_type", "icd10_code", "site", "snomed_morphology_code", "diagnosis_date")},
+    "tnm_version": "tnm_staging.tnm_version",
+    **{f"{stage}_{part}": f"tnm_staging.{stage}.{part}" for stage in STAGES for part in records.TNM_PARTS},
+    **{name: f"pathology.{name}" for name in PATHOLOGY},
+}
 
 
 def _site_choices():
@@ -55,6 +72,14 @@ class TumourForm(VersionedForm):
         if message:
             raise ValidationError(message)
 
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        problems = consistency.tumour({"crm_status": value(self.crm_status), "crm_distance_mm": (
+            float(self.crm_distance_mm.data) if self.crm_distance_mm.data is not None else None)})
+        for name, message in problems:
+            self[name].errors = list(self[name].errors) + [message]
+        return ok and not problems
+
     def fields(self):
         staging = {"tnm_version": value(self.tnm_version)}
         for stage in STAGES:
@@ -75,13 +100,7 @@ class TumourForm(VersionedForm):
 
     @classmethod
     def for_record(cls, tumour):
-        staging = tumour.get("tnm_staging") or {}
-        data = {k: tumour.get(k) for k in ("tumour_type", "icd10_code", "site", "snomed_morphology_code")}
-        data["tnm_version"] = staging.get("tnm_version")
-        for stage in STAGES:
-            for part in records.TNM_PARTS:
-                data[f"{stage}_{part}"] = (staging.get(stage) or {}).get(part)
-        data.update({k: (tumour.get("pathology") or {}).get(k) for k in PATHOLOGY})
-        data["diagnosis_date"] = tumour["diagnosis_date"].date() if tumour.get("diagnosis_date") else None
-        data["version"] = str(tumour.get("version", 1))
-        return cls(data=data)
+        return for_stored(cls, tumour, PATHS)
+
+    def with_notes(self, tumour):
+        return notes_for(self, tumour, PATHS)

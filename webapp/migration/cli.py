@@ -114,6 +114,9 @@ def _print_adoption(found):
     for row in found["unmapped_values"]:
         click.echo(f"    value {row['collection']}.{row['field']} = {row['value']!r}: {row['documents']} "
                    "document(s), kept for a person to choose a code")
+    for row in found.get("defaults", []):
+        click.echo(f"  set where the record said nothing: {row['collection']}.{row['field']} = {row['value']!r} "
+                   f"({row['documents']} document(s)), as the profile states for the whole source system")
     if found["unlinked_total"]:
         click.echo(f"  not linked: {found['unlinked_total']}")
         for row in found["unlinked"]:

@@ -67,6 +67,7 @@ class Findings:
     seen: Counter = field(default_factory=Counter)  # collection -> documents read
     unmapped_fields: Counter = field(default_factory=Counter)  # (collection, path) -> documents
     unmapped_values: Counter = field(default_factory=Counter)  # (collection, field, value) -> documents
+    defaults: Counter = field(default_factory=Counter)  # (collection, field, value) -> documents given it
     unlinked: list = field(default_factory=list)  # {collection, id, reason}
     needs_key: list = field(default_factory=list)  # patient ids holding ciphertext, no key given
 
@@ -80,6 +81,8 @@ class Findings:
                                 for (c, p), n in self.unmapped_fields.most_common(limit)],
             "unmapped_values": [{"collection": c, "field": f, "value": v, "documents": n}
                                 for (c, f, v), n in self.unmapped_values.most_common(limit)],
+            "defaults": [{"collection": c, "field": f, "value": v, "documents": n}
+                         for (c, f, v), n in self.defaults.most_common(limit)],
             "unlinked": self.unlinked[:limit], "unlinked_total": len(self.unlinked),
             "needs_key": self.needs_key[:limit], "needs_key_total": len(self.needs_key),
         }
@@ -161,10 +164,17 @@ class Mapper:
                     remove(out, path)
         for name, value in values.items():
             self._place(collection, out, name, value, legacy, findings)
+        self._defaults(collection, out, legacy, findings)
         if legacy:
             out[LEGACY_VALUES] = legacy
         self._count_unmapped(collection, out, findings)
         return out
+
+    def _defaults(self, collection, out, legacy, findings):
+        for name, (value, when) in self.profile.defaults.get(collection, {}).items():
+            if get(out, name) is None and name not in legacy and (when is None or get(out, when) is not None):
+                put(out, name, value)
+                findings.defaults[(collection, name, value)] += 1
 
     def _first(self, doc, paths):
         for path in paths:

@@ -36,6 +36,11 @@ class Profile:
     dates: dict = field(default_factory=dict)  # collection -> {canonical date fields}
     values: dict = field(default_factory=dict)  # collection -> {canonical: {folded legacy value: code}}
     link: dict = field(default_factory=dict)
+    # collection -> {canonical: (value, only when this canonical field is present)}:
+    # what the source system as a whole implies where a record says nothing
+    # (one trust's system: its provider code), applied only to empty fields
+    # and counted in the report.
+    defaults: dict = field(default_factory=dict)
 
     def paths(self, collection):
         return self.fields.get(collection, {})
@@ -76,4 +81,6 @@ def load(name=None):
         values={c: {k: {fold(legacy): code for legacy, code in table.items()}
                     for k, table in (raw.get("values") or {}).get(c, {}).items()} for c in COLLECTIONS},
         link=raw.get("link") or {},
+        defaults={c: {k: (v["value"], v.get("when")) for k, v in (raw.get("defaults") or {}).get(c, {}).items()}
+                  for c in COLLECTIONS},
     )

@@ -20,6 +20,9 @@ ROLE_LABELS = {"clinician": "Clinician", "manager": "Manager", "data_officer": "
 # Who may read clinical records, and who may change them (admins always may).
 READERS = ("clinician", "data_officer")
 WRITERS = ("clinician",)
+# Who may add and correct them (not delete): data officers enter and correct
+# the COSD items, as cancer data officers do in real services.
+EDITORS = ("clinician", "data_officer")
 
 # Endpoints anyone may reach; every other endpoint must carry a role
 # requirement (a test walks the URL map to prove it).

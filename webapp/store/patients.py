@@ -36,6 +36,10 @@ def search_filter(text):
             return {"date_of_birth": datetime.strptime(text, fmt)}
         except ValueError:
             pass
+    if "," in text:
+        # "Fraser, Siobhan": how the results list writes a name.
+        last, _, first = (part.strip() for part in text.partition(","))
+        return {"last_name": _starts(last), **({"first_name": _starts(first)} if first else {})}
     if _MRN_LIKE.match(text):
         # A prefix match on the unique index: typing part of an MRN narrows.
         return {"mrn": {"$regex": "^" + re.escape(text.upper())}}
@@ -68,6 +72,10 @@ def get(patient_id):
 
 
 def get_by_mrn(mrn):
+    # Only text is an MRN: a legacy sub-document here would be read as a
+    # query operator and find someone else.
+    if not isinstance(mrn, str) or not mrn:
+        return None
     return db.collection(db.PATIENTS).find_one({"mrn": mrn})
 
 

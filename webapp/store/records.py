@@ -8,7 +8,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from webapp import db
-from webapp.domain import clock, diff
+from webapp.domain import clock, diff, stored
 from webapp.store import audit, lease
 
 
@@ -91,12 +91,26 @@ def versioned_update(coll, entity, key, entity_id, fields, expected_version, act
     removed = [k for k in unset if k in before and k not in fields]
     if removed:
         update["$unset"] = {k: "" for k in removed}
+    _clear_resolved_legacy(update, before, fields)
     result = coll.update_one(version_filter(key, before, expected_version), update, session=session)
     if result.matched_count != 1:
         raise Conflict(entity, entity_id, expected_version, coll.find_one(key, session=session))
     after = coll.find_one(key, session=session)
     audit.record(actor, action, entity, entity_id, before=before, after=after, session=session)
     return after
+
+
+def _clear_resolved_legacy(update, before, fields):
+    """The one place a kept legacy value goes: when a save gives its field a
+    value (checked by the form), its entry leaves `legacy_values`, and the
+    sub-document with its last entry."""
+    remaining = stored.resolved(before, fields)
+    if remaining is None:
+        return
+    if remaining:
+        update["$set"][stored.LEGACY] = remaining
+    else:
+        update.setdefault("$unset", {})[stored.LEGACY] = ""
 
 
 def versioned_delete(coll, entity, key, entity_id, expected_version, actor, session=None, **extra):

@@ -1,11 +1,12 @@
 """A patient's timeline: every episode event, tumour and treatment in date
 order, in three queries however many there are (no query per episode)."""
-from datetime import datetime
+from datetime import date
 
 from webapp import db
+from webapp.domain import stored
 from webapp.store import episodes as episode_store
 
-_LAST = datetime.max
+_LAST = date.max
 
 
 def for_patient(keys):
@@ -20,13 +21,20 @@ def for_patient(keys):
     events = []
     for e in episodes:
         events.append({"date": e.get("referral_date"), "kind": "referral", "record": e, "episode_id": str(e["_id"])})
-        if e.get("mdt_date"):
+        if not stored.is_blank(e.get("mdt_date")):
             events.append({"date": e["mdt_date"], "kind": "mdt", "record": e, "episode_id": str(e["_id"])})
     for t in tumours:
-        events.append({"date": t.get("diagnosis_date"), "kind": "tumour", "record": t, "episode_id": t["episode_id"]})
+        events.append({"date": t.get("diagnosis_date"), "kind": "tumour", "record": t,
+                       "episode_id": _linkable(t.get("episode_id"))})
     for t in treatments:
-        events.append({"date": t.get("treatment_date"), "kind": "treatment", "record": t,
-                       "episode_id": t["episode_id"]})
+        events.append({"date": t.get("treatment_date") or t.get("start_date"), "kind": "treatment", "record": t,
+                       "episode_id": _linkable(t.get("episode_id"))})
     order = {"referral": 0, "mdt": 1, "tumour": 2, "treatment": 3}
-    events.sort(key=lambda ev: (ev["date"] or _LAST, order[ev["kind"]]))
+    # A date stored as text (legacy) is no day: it sorts last, shown as it is.
+    events.sort(key=lambda ev: (stored.day(ev["date"]) or _LAST, order[ev["kind"]]))
     return episodes, events
+
+
+def _linkable(episode_id):
+    """The episode id a page can link to, None for a legacy key ("E-...")."""
+    return str(episode_id) if db.object_id(episode_id) is not None else None

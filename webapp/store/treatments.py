@@ -1,5 +1,8 @@
 """Treatments of an episode, in the `treatments` collection."""
+from datetime import date
+
 from webapp import db
+from webapp.domain import stored
 from webapp.domain import treatments as treatment_types
 from webapp.store import children, records
 
@@ -14,8 +17,10 @@ ALL_TYPE_FIELDS = treatment_types.ALL_TYPE_FIELDS
 def for_episode(episode):
     """Date order through the (episode_id, treatment_date) index, named so
     no planner picks the single-field episode_id index and sorts in memory."""
-    return list(db.get_treatments_collection().find({"episode_id": str(episode["_id"])})
-                .sort(db.TREATMENTS_BY_EPISODE_DATE).hint(db.TREATMENTS_BY_EPISODE_DATE))
+    found = (db.get_treatments_collection().find({"episode_id": str(episode["_id"])})
+             .sort(db.TREATMENTS_BY_EPISODE_DATE).hint(db.TREATMENTS_BY_EPISODE_DATE))
+    # BSON orders text before dates: a legacy date stored as text goes last.
+    return sorted(found, key=lambda t: stored.day(treatment_types.reconciled(t).get("treatment_date")) or date.max)
 
 
 def get(episode, treatment_id):

@@ -1,5 +1,8 @@
 """Tumours of an episode, in the `tumours` collection."""
+from datetime import date
+
 from webapp import db
+from webapp.domain import stored
 from webapp.store import children, records
 
 ENTITY = "tumour"
@@ -7,9 +10,11 @@ ID = "tumour_id"
 
 
 def for_episode(episode):
-    """One indexed query on (episode_id, tumour_id)."""
-    return list(db.get_tumours_collection().find({"episode_id": str(episode["_id"])})
-                .sort(db.TUMOURS_BY_EPISODE).hint(db.TUMOURS_BY_EPISODE))
+    """One indexed query on (episode_id, tumour_id); oldest diagnosis first,
+    as treatments are listed (an episode holds a handful), undated last."""
+    found = (db.get_tumours_collection().find({"episode_id": str(episode["_id"])})
+             .sort(db.TUMOURS_BY_EPISODE).hint(db.TUMOURS_BY_EPISODE))
+    return sorted(found, key=lambda t: stored.day(t.get("diagnosis_date")) or date.max)
 
 
 def get(episode, tumour_id):

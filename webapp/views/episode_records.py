@@ -2,10 +2,11 @@
 delete (after a confirmation), history, all under /episodes/<id>/<records>.
 Each answers htmx with a fragment swapped in place and a plain form post
 with a redirect, so the page works without JavaScript too."""
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
-from webapp.security import READERS, WRITERS, is_htmx, role_required
+from webapp.domain.labels import record_name
+from webapp.security import EDITORS, READERS, WRITERS, is_htmx, role_required
 from webapp.store import episodes as episodes_store
 from webapp.store import patients as patients_store
 from webapp.store import records
@@ -46,8 +47,8 @@ class RecordViews:
     def blueprint(self):
         bp = Blueprint(self.name, __name__, url_prefix=f"/episodes/<oid:episode_id>/{self.name}")
         bp.add_url_rule("", "index", role_required(*READERS)(self.index))
-        bp.add_url_rule("/new", "create", role_required(*WRITERS)(self.create), methods=["GET", "POST"])
-        bp.add_url_rule("/<record_id>/edit", "edit", role_required(*WRITERS)(self.edit),
+        bp.add_url_rule("/new", "create", role_required(*EDITORS)(self.create), methods=["GET", "POST"])
+        bp.add_url_rule("/<record_id>/edit", "edit", role_required(*EDITORS)(self.edit),
                         methods=["GET", "POST", "PUT"])
         bp.add_url_rule("/<record_id>/delete", "delete",
                         role_required(*WRITERS)(refuse_during_migration(self.slot)(self.delete)),
@@ -65,16 +66,20 @@ class RecordViews:
         patient = patients_store.get_by_link(mrn) if mrn and not is_htmx() else None
         return {"episode": episode, "patient": patient, "kind": self, **extra}
 
-    def listing(self, episode, status=200):
+    def listing(self, episode, status=200, saved=None):
         found_records = self.store.for_episode(episode)
-        return page_or_fragment(PAGE, self.list_fragment, status,
-                                **self.context(episode, records=found_records, notes=self.notes(found_records)))
+        return page_or_fragment(PAGE, self.list_fragment, status, **self.context(
+            episode, records=found_records, notes=self.notes(found_records), saved=saved))
 
-    def done(self, episode):
-        """After a change: the refreshed list in place, or (without
-        JavaScript) a redirect to it."""
+    def done(self, episode, record, what):
+        """After a change: the refreshed list in place, saying what was saved
+        (the row it names takes the focus), or (without JavaScript) a
+        redirect to it with the same message."""
+        saved = {"id": record.get(self.store.ID) if what != "deleted" else None,
+                 "message": f"{record_name(self.singular, record)}: {what}."}
         if is_htmx():
-            return self.listing(episode)
+            return self.listing(episode, saved=saved)
+        flash(saved["message"], "success")
         return redirect(url_for(f"{self.name}.index", episode_id=episode["_id"]), 303)
 
     def in_slot(self):
@@ -99,9 +104,11 @@ class RecordViews:
         if request.method == "POST":
             status = 422
             if form.validate_on_submit():
-                refusal = save_unless_paused(lambda: self.store.add(episode, form.fields(), current_user.username))
+                added = {}
+                refusal = save_unless_paused(lambda: added.setdefault(
+                    "record", self.store.add(episode, form.fields(), current_user.username)))
                 if refusal is None:
-                    return self.done(episode)
+                    return self.done(episode, added["record"], "saved")
                 status = refused_form(form, refusal)
         return self.form_page(episode, form, status, url_for(f"{self.name}.create", episode_id=episode["_id"]))
 
@@ -113,14 +120,15 @@ class RecordViews:
         if request.method != "GET":
             status = 422
             if form.validate_on_submit():
+                saved = {}
                 try:
-                    refusal = save_unless_paused(lambda: self.store.update(
-                        episode, record_id, form.fields(), form.version_number(), current_user.username))
+                    refusal = save_unless_paused(lambda: saved.setdefault("record", self.store.update(
+                        episode, record_id, form.fields(), form.version_number(), current_user.username)))
                 except records.Conflict as exc:
                     conflict, status = conflict_context(exc, self.store.ENTITY, record_id, form), 409
                 else:
                     if refusal is None:
-                        return self.done(episode)
+                        return self.done(episode, saved["record"], "saved")
                     status = refused_form(form, refusal)
         action = url_for(f"{self.name}.edit", episode_id=episode["_id"], record_id=record_id)
         return self.form_page(episode, form, status, action, record, conflict)
@@ -131,21 +139,21 @@ class RecordViews:
         conflict = None
         if request.method != "GET":
             try:
-                self.store.delete(episode, record_id, version_from_request(), current_user.username)
+                deleted = self.store.delete(episode, record_id, version_from_request(), current_user.username)
             except records.Conflict as exc:
                 conflict = conflict_context(exc, self.store.ENTITY, record_id)
                 record = exc.current
             else:
-                return self.done(episode)
+                return self.done(episode, deleted, "deleted")
         return page_or_fragment(PAGE, CONFIRM, 409 if conflict else 200, headers=self.in_slot(), **self.context(
             episode, record=record, conflict=conflict,
             action=url_for(f"{self.name}.delete", episode_id=episode["_id"], record_id=record_id)))
 
     def history(self, episode_id, record_id):
         episode = self.load(episode_id)
-        found(self.store.get(episode, record_id))  # 404 unless it is this episode's
+        record = found(self.store.get(episode, record_id))  # 404 unless it is this episode's
         viewed(episode.get("patient_id"))
         return page_or_fragment("clinical/history.html", "clinical/_history.html",
                                 entries=self.store.history(record_id),
-                                title=f"Changes to {self.singular} {record_id}",
+                                title=f"Changes to {record_name(self.singular, record)}",
                                 back=url_for(f"{self.name}.index", episode_id=episode["_id"]))

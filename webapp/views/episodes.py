@@ -1,10 +1,10 @@
 """Episodes: the episode page (which loads its tumours and treatments as
 htmx fragments), edit, close, delete with confirmation, history."""
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.forms.episodes import EpisodeForm
-from webapp.security import READERS, WRITERS, is_htmx, role_required
+from webapp.security import EDITORS, READERS, WRITERS, is_htmx, role_required
 from webapp.store import episodes as store
 from webapp.store import patients as patients_store
 from webapp.store import records
@@ -39,10 +39,10 @@ def show(episode_id):
 
 
 @bp.route("/<oid:episode_id>/edit", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*EDITORS)
 def edit(episode_id):
     episode, patient = _load(episode_id)
-    form = EpisodeForm() if request.method == "POST" else EpisodeForm.for_record(episode)
+    form = EpisodeForm().with_notes(episode) if request.method == "POST" else EpisodeForm.for_record(episode)
     status, conflict = (422 if request.method == "POST" else 200), None
     if form.validate_on_submit():
         try:
@@ -54,6 +54,7 @@ def edit(episode_id):
             status = 409
         else:
             if refusal is None:
+                flash("Episode saved.", "success")
                 return redirect(url_for(".show", episode_id=episode["_id"]), 303)
             status = refused_form(form, refusal)
     return page_or_fragment("episodes/form.html", "episodes/_form.html", status, form=form, patient=patient,
@@ -68,7 +69,7 @@ def _conflict(exc, episode, patient):
 
 
 @bp.route("/<oid:episode_id>/close", methods=["POST"])
-@role_required(*WRITERS)
+@role_required(*EDITORS)
 @refuse_during_migration()
 def close(episode_id):
     episode, patient = _load(episode_id)
@@ -76,6 +77,7 @@ def close(episode_id):
         store.close(episode["_id"], version_from_request(), current_user.username)
     except records.Conflict as exc:
         return _conflict(exc, episode, patient)
+    flash("Episode closed.", "success")
     return redirect(url_for(".show", episode_id=episode["_id"]), 303)
 
 
@@ -93,6 +95,7 @@ def delete(episode_id):
     except records.Conflict as exc:
         return _conflict(exc, episode, patient)
     target = url_for("patients.show", patient_id=patient["_id"]) if patient else url_for("patients.index")
+    flash("Episode deleted, with its tumours and treatments.", "success")
     if is_htmx():
         return "", 200, {"HX-Redirect": target}
     return redirect(target, 303)

@@ -3,9 +3,9 @@ type-specific section is swapped by htmx when the type changes."""
 from flask import redirect, request, url_for
 
 from webapp.domain import sequence
-from webapp.domain.treatments import canonical_type, type_of
+from webapp.domain.treatments import canonical_type, default_site, type_of
 from webapp.forms.treatments import form_class
-from webapp.security import WRITERS, is_htmx, role_required
+from webapp.security import EDITORS, is_htmx, role_required
 from webapp.store import episodes as episodes_store
 from webapp.store import treatments as store
 from webapp.views.episode_records import RecordViews
@@ -23,22 +23,29 @@ def chosen_type(record=None):
 
 
 def make_form(episode, record):
+    """The form for a new treatment (its provider and site from the
+    episode's provider), for a stored one (whatever it holds), or as posted
+    (with the notes on what the stored record held)."""
     cls = form_class(chosen_type(record))
     referral = episode.get("referral_date")
     if request.method == "GET":
         if record is not None:
             form = cls.for_record(record, referral_date=referral)
-            form.treatment_type.data = chosen_type(record)
+            if request.args.get("treatment_type") or type_of(record):
+                form.treatment_type.data = chosen_type(record)
             return form
-        return cls(data={"treatment_type": chosen_type()}, referral_date=referral)
-    return cls(referral_date=referral)
+        site = default_site(episode)
+        return cls(data={"treatment_type": chosen_type(), "provider_organisation": site and site[:3],
+                         "treatment_site": site}, referral_date=referral)
+    form = cls(referral_date=referral)
+    return form.with_notes(record) if record is not None else form
 
 
 bp = RecordViews("treatments", "treatment", store, make_form, notes=sequence.out_of_order).blueprint()
 
 
 @bp.route("/fields")
-@role_required(*WRITERS)
+@role_required(*EDITORS)
 def type_fields(episode_id):
     """The chosen type's section of the form (htmx swaps it in when the type
     select changes)."""

@@ -9,7 +9,7 @@ from webapp.views.episode_records import RecordViews
 def make_form(episode, record):
     if record is not None and request.method == "GET":
         return TumourForm.for_record(record)
-    return TumourForm()
+    return TumourForm().with_notes(record) if record is not None else TumourForm()
 
 
 bp = RecordViews("tumours", "tumour", store, make_form).blueprint()
