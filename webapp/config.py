@@ -16,7 +16,7 @@ DEFAULTS = {
     "MONGODB_WRITE_CONCERN": "majority",
     # Short, so a page answers 503 within 2 s when the database is gone
     # instead of holding the worker (and the person) for the driver's 30 s.
-    "MONGODB_TIMEOUT_MS": 1500,
+    "MONGODB_TIMEOUT_MS": 1000,
     "VAR_DIR": str(PROJECT_ROOT / "var"),
     "SECRET_KEY": "",  # empty: generated once into VAR_DIR/secret_key
     "LOGIN_MAX_FAILURES": 5,

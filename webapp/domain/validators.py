@@ -2,7 +2,7 @@
 tests call them directly. Each returns a message in plain words, or None."""
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 from webapp.domain import stored
 
@@ -27,6 +27,28 @@ MAX_NOTES = 2000
 
 # How dates read in messages and on the pages.
 DAY = "%d %b %Y"
+
+
+_UTC_SUFFIX = re.compile(r"(Z|[+-]00:?00)$")
+
+
+def legacy_datetime(value, formats):
+    """A BSON-able datetime for a date a legacy system stored as text in one
+    of `formats`, or None when it is none of them (never a guess: only UTC
+    offsets are accepted, and impossible days stay unreadable)."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = _UTC_SUFFIX.sub("", value.strip())
+    for fmt in formats:
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        # BSON keeps milliseconds; hold what we will read back.
+        return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
+    return None
 
 
 def as_date(value):

@@ -14,7 +14,6 @@ Rules, the same for every collection:
   `legacy_values.<field>` as it was, and is counted by field and value;
 - fields no profile path reads stay where they are, and are counted.
 """
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +29,6 @@ from webapp.migration.profile import fold
 LEGACY_VALUES = "legacy_values"
 # Kept as they are by every mapping: identity, bookkeeping, stamps.
 BOOKKEEPING = {"_id", "version", "created_at", "last_modified_at", "migration", LEGACY_VALUES, "notes"}
-_TZ_SUFFIX = re.compile(r"(Z|[+-]00:?00)$")
 
 
 def _declared(collection, kind):
@@ -226,19 +224,7 @@ class Mapper:
         return (value.strip() if isinstance(value, str) else str(value)), True
 
     def date(self, value):
-        if isinstance(value, datetime):
-            return value
-        if not isinstance(value, str):
-            return None
-        text = _TZ_SUFFIX.sub("", value.strip())
-        for fmt in self.profile.date_formats:
-            try:
-                parsed = datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            # BSON keeps milliseconds; hold what we will read back.
-            return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
-        return None
+        return validators.legacy_datetime(value, self.profile.date_formats)
 
     def _count_unmapped(self, collection, out, findings):
         known = CANONICAL[collection] | BOOKKEEPING | set(self.profile.paths(collection))

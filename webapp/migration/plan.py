@@ -26,13 +26,13 @@ collection documents (not objects, arrays that are not arrays) go to
 verify accounts for every position.
 """
 import hashlib
-import re
 from datetime import datetime
 
 import bson
 from bson import ObjectId
 
 from webapp.domain import treatments as treatment_fields
+from webapp.domain import validators
 from webapp.domain.records import ID_FIELD, ID_PREFIX, KINDS, TUMOUR_FIELDS
 
 DATE_FIELD = {"treatments": "treatment_date", "tumours": "diagnosis_date"}
@@ -52,7 +52,6 @@ KNOWN_FIELDS = {
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S",
                  "%Y-%m-%d %H:%M:%S.%f", "%d/%m/%Y", "%Y%m%d")
-_TZ_SUFFIX = re.compile(r"(Z|[+-]00:?00)$")
 
 
 def is_date_field(name):
@@ -60,21 +59,8 @@ def is_date_field(name):
 
 
 def parse_date(value):
-    """A BSON-able datetime for a legacy date value, or None if we cannot read
-    it. Only UTC offsets are accepted: any other zone would be a guess."""
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        return None
-    text = _TZ_SUFFIX.sub("", value.strip())
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        # BSON keeps milliseconds; hold what we will read back.
-        return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
-    return None
+    """A BSON-able datetime for a legacy date value, or None if we cannot read it."""
+    return validators.legacy_datetime(value, _DATE_FORMATS)
 
 
 def digest(value):

@@ -44,14 +44,14 @@ def measure(database=None):
 
 LABELS = [
     ("episodes_total", "Episodes total"),
-    ("episodes_with_arrays", "Episodes still holding treatments[] or tumours[]"),
+    ("episodes_with_arrays", "Episodes still holding their treatments or tumours inside them"),
     ("episodes_with_embedded_treatments", "Episodes with embedded treatments"),
     ("embedded_treatments", "Embedded treatments (items)"),
     ("episodes_with_embedded_tumours", "Episodes with embedded tumours"),
     ("embedded_tumours", "Embedded tumours (items)"),
-    ("treatments_collection", "Documents in treatments"),
-    ("tumours_collection", "Documents in tumours"),
-    ("quarantined", "Items in migration_quarantine"),
+    ("treatments_collection", "Treatments in their own list"),
+    ("tumours_collection", "Tumours in their own list"),
+    ("quarantined", "Items set aside (could not be moved; kept with the reason)"),
     ("episodes_migrated", "Episodes migrated (with a way back)"),
 ]
 
