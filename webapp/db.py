@@ -158,6 +158,7 @@ VALIDATORS = {
         created_at=_DATE, last_modified_at=_DATE),
 }
 
+CONNECT_TIMEOUT_MS = 5000
 _clients = {}
 _clients_lock = threading.Lock()
 _default = {"uri": None, "name": None, "write_concern": "majority", "timeout_ms": 5000}
@@ -174,9 +175,12 @@ def client_for(uri, write_concern="majority", timeout_ms=5000):
         client = _clients.get(key)
         if client is None:
             w = int(write_concern) if str(write_concern).isdigit() else write_concern
+            # Selection is bounded by the short timeout (a dead server refuses
+            # at once, and the page says so fast); opening a connection to a
+            # live but busy server may take longer without being a fault.
             client = pymongo.MongoClient(
                 uri, w=w, journal=True, serverSelectionTimeoutMS=timeout_ms,
-                connectTimeoutMS=timeout_ms, tz_aware=False, appname="cancer-episodes",
+                connectTimeoutMS=max(timeout_ms, CONNECT_TIMEOUT_MS), tz_aware=False, appname="cancer-episodes",
             )
             _clients[key] = client
         return client
