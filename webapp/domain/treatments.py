@@ -14,7 +14,7 @@ TYPE_FIELDS = {
 }
 ALL_TYPE_FIELDS = tuple(sorted({f for fields in TYPE_FIELDS.values() for f in fields}))
 COMMON_FIELDS = ("treatment_type", "treatment_date", "treatment_intent", "provider_organisation",
-                 "treatment_site", "adjunctive_therapy")
+                 "treatment_site", "adjunctive_therapy", "follows_treatment_id")
 
 
 def canonical_type(value):

@@ -8,9 +8,10 @@ from wtforms.validators import InputRequired, NumberRange
 from webapp.domain import codes, validators
 from webapp.domain.treatments import COMMON_FIELDS, fields_of, type_of
 from webapp.forms.common import CodeField, VersionedForm, date, integer, text, value
+from webapp.forms.pathways import PathwayMixin
 
 
-class TreatmentForm(VersionedForm):
+class TreatmentForm(PathwayMixin, VersionedForm):
     treatment_type = CodeField(
         "Treatment type", codes.TREATMENT_TYPE, validators=[InputRequired(message="Choose one.")]
     )

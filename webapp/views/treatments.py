@@ -23,6 +23,13 @@ def chosen_type(record=None):
 
 
 def make_form(episode, record):
+    form = _form(episode, record)
+    own = {"treatment_id": (record or {}).get("treatment_id"), "patient_id": episode.get("patient_id")}
+    form.offer_pathway(own, store.of_patient(episode.get("patient_id")), store.link_target)
+    return form
+
+
+def _form(episode, record):
     cls = form_class(chosen_type(record))
     referral = episode.get("referral_date")
     if request.method == "GET":
