@@ -37,6 +37,12 @@ def test_adjuvant_chemotherapy_follows_the_operation(auth, database, operated):
     assert response.status_code == 200
     stored = database.treatments.find_one({"treatment_type": "chemotherapy"})
     assert stored["follows_treatment_id"] == operated["operation"]["treatment_id"]
+    # Cleared on the form: removed, not kept as null.
+    cleared = auth.post(f"/episodes/{operated['episode']['_id']}/treatments/{stored['treatment_id']}/edit",
+                        {**CHEMO, "treatment_date": "2024-04-01", "start_date": "2024-04-01", "version": "1",
+                         "follows_treatment_id": ""}, htmx=True)
+    assert cleared.status_code == 200
+    assert "follows_treatment_id" not in database.treatments.find_one({"treatment_id": stored["treatment_id"]})
 
 
 @pytest.mark.parametrize("form,field,message", [

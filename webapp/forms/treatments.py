@@ -6,7 +6,7 @@ from wtforms import BooleanField, DecimalField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
 from webapp.domain import codes, validators
-from webapp.domain.treatments import COMMON_FIELDS, fields_of, type_of
+from webapp.domain.treatments import COMMON_FIELDS, PATHWAY_FIELD, fields_of, type_of
 from webapp.forms.common import CodeField, VersionedForm, date, integer, text, value
 from webapp.forms.pathways import PathwayMixin
 
@@ -53,6 +53,8 @@ class TreatmentForm(PathwayMixin, VersionedForm):
         out["treatment_site"] = validators.normalise_ods(self.treatment_site.data) if self.treatment_site.data else None
         for name in fields_of(out["treatment_type"]):
             out[name] = value(self[name])
+        if self.follows_treatment_id.data:
+            out[PATHWAY_FIELD] = self.follows_treatment_id.data
         return out
 
     def type_fields(self):
@@ -63,7 +65,7 @@ class TreatmentForm(PathwayMixin, VersionedForm):
         data = {}
         form_fields = cls(formdata=None)._fields
         kind = type_of(treatment)
-        for name in COMMON_FIELDS + fields_of(kind):
+        for name in COMMON_FIELDS + fields_of(kind) + (PATHWAY_FIELD,):
             v = treatment.get(name)
             field = form_fields.get(name)
             if isinstance(field, CodeField) and v is not None:

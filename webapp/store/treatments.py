@@ -9,6 +9,8 @@ ID = "treatment_id"
 # Changing a treatment's type removes the old type's fields, so the stored
 # shape always matches its type.
 ALL_TYPE_FIELDS = treatment_types.ALL_TYPE_FIELDS
+# A link cleared on the form is removed, like a field of another type.
+REMOVABLE = ALL_TYPE_FIELDS + (treatment_types.PATHWAY_FIELD,)
 
 
 def for_episode(episode):
@@ -28,7 +30,7 @@ def add(episode, fields, actor):
 
 def update(episode, treatment_id, fields, expected_version, actor):
     return children.update(db.get_treatments_collection(), ENTITY, ID, episode, treatment_id, fields,
-                           expected_version, actor, unset=ALL_TYPE_FIELDS)
+                           expected_version, actor, unset=REMOVABLE)
 
 
 def delete(episode, treatment_id, expected_version, actor):
