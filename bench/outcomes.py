@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from webapp import db, embedded  # noqa: E402
-from webapp.store import nboca, outcomes  # noqa: E402
+from webapp.store import nboca  # noqa: E402
 
 PERIOD = (date(2024, 4, 1), date(2025, 3, 31))
 FIRST = datetime(2023, 4, 1)
@@ -76,8 +76,8 @@ def floor(database):
 
 def dashboard():
     t0 = time.perf_counter()
+    # The whole Outcomes page: the treatments table comes with the report.
     report = nboca.report(*PERIOD, today=datetime(2026, 6, 1))
-    outcomes.report(*PERIOD)
     return time.perf_counter() - t0, report
 
 

@@ -1,4 +1,5 @@
-"""Index declarations: the seed's, exactly, plus the unique ids."""
+"""Index declarations: the seed's, exactly, plus the unique ids and the
+app's own (the treatments that follow another, for pathways)."""
 import pytest
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -10,6 +11,8 @@ SEED_TREATMENT_KEYS = [
     [("episode_id", 1), ("treatment_date", 1)],
     [("treatment_id", 1)],
 ]
+# Not the seed's: the app's pathway index (sparse: only linked treatments).
+APP_TREATMENT_KEYS = [[("follows_treatment_id", 1)]]
 SEED_TUMOUR_KEYS = [
     [("_id", 1)],
     [("episode_id", 1)], [("patient_id", 1)], [("tumour_type", 1)], [("diagnosis_date", 1)],
@@ -30,7 +33,8 @@ def test_db_init_twice_gives_exactly_the_seed_indexes(runner, database):
     for _ in range(2):
         result = runner.invoke(args=["db", "init"])
         assert result.exit_code == 0, result.output
-    assert _keys(database.treatments) == sorted(SEED_TREATMENT_KEYS)
+    assert _keys(database.treatments) == sorted(SEED_TREATMENT_KEYS + APP_TREATMENT_KEYS)
+    assert next(ix for ix in database.treatments.list_indexes() if "follows_treatment_id" in ix["key"])["sparse"]
     assert _keys(database.tumours) == sorted(SEED_TUMOUR_KEYS)
     assert _unique(database.treatments) == {("treatment_id",)}
     assert _unique(database.tumours) == {("tumour_id",)}

@@ -47,6 +47,9 @@ INDEXES = {
         IndexModel([("treatment_date", ASCENDING)]),
         IndexModel(TREATMENTS_BY_EPISODE_DATE),
         IndexModel([("treatment_id", ASCENDING)], unique=True),
+        # Pathways: the treatments that follow another (few of them), read
+        # by the timeline and the NBOCA stoma measure without a scan.
+        IndexModel([("follows_treatment_id", ASCENDING)], sparse=True),
     ],
     TUMOURS: [
         IndexModel([("episode_id", ASCENDING)]),
@@ -150,7 +153,8 @@ VALIDATORS = {
     TREATMENTS: _schema(
         ("treatment_id",), treatment_id=_ID, episode_id=_TEXT, patient_id=_TEXT, treatment_type=_TEXT,
         treatment_date=_DATE, start_date=_DATE, end_date=_DATE, discharge_date=_DATE, response_date=_DATE,
-        treatment_intent=_TEXT, adjunctive_therapy=_TEXT, provider_organisation=_TEXT, treatment_site=_TEXT,
+        treatment_intent=_TEXT, adjunctive_therapy=_TEXT,
+        follows_treatment_id=_TEXT, provider_organisation=_TEXT, treatment_site=_TEXT,
         opcs4_primary=_TEXT, surgical_access_type=_TEXT, admission_type=_TEXT, asa_grade=_TEXT,
         clavien_dindo_grade=_TEXT, anastomotic_leak_grade=_TEXT, return_to_theatre=_TEXT,
         discharge_destination=_TEXT, chemo_timing=_TEXT, radiotherapy_course=_TEXT, response=_TEXT,

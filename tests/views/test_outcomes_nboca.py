@@ -44,7 +44,8 @@ def _seed(database, n=4, extra=()):
         treatments.append({"treatment_id": f"TRT-{i:04d}", "episode_id": ep, "patient_id": mrn,
                            "treatment_type": case.get("type", "surgery"), "treatment_date": when,
                            "opcs4_primary": case.get("opcs", "H101"), "provider_organisation": case.get("prov", "RX1"),
-                           "consultant_surgeon": "Ms B", "surgical_access_type": "4", "admission_type": "1",
+                           "consultant_surgeon": case.get("cons", "Ms B"), "surgical_access_type": "4",
+                           "admission_type": "1",
                            "asa_grade": "2", "return_to_theatre": case.get("rtt", "N"),
                            "readmission_30d": case.get("readmission", False), "length_of_stay_days": case.get("los", 4),
                            "anastomosis": True, "anastomotic_leak": False, "stoma": "none"})
@@ -205,3 +206,20 @@ def test_date_of_death_on_the_form_audited_and_on_the_timeline(auth, client, dat
     assert entry["after"]["date_of_death"] == datetime(2024, 2, 1)
     page = client.get(f"/patients/{patient['_id']}").get_data(as_text=True)
     assert 'data-kind="death"' in page and "ONS death registration" in page
+
+
+def test_records_behind_a_unit_not_recorded(auth, client, database):
+    """A consultant shown as "not recorded" opens the resections that lack
+    one (missing, empty or blank), not those whose consultant is spelt so."""
+    _seed(database, n=2, extra=[dict(i=30, cons=None), dict(i=31, cons="  "), dict(i=32, cons="not recorded")])
+    database.treatments.update_one({"treatment_id": "TRT-0030"}, {"$unset": {"consultant_surgeon": ""}})
+    auth.login("manager")
+    page = client.get(f"/reports/outcomes?{PERIOD}").get_data(as_text=True)
+    assert "by=consultant&amp;unit=\"" in page
+    body = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=consultant&unit="
+                      "&part=denominator").get_data(as_text=True)
+    assert "consultant not recorded" in body
+    assert "TRT-0030" in body and "TRT-0031" in body and "TRT-0000" not in body and "TRT-0032" not in body
+    spelt = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=consultant&unit=not+recorded"
+                       "&part=denominator").get_data(as_text=True)
+    assert "TRT-0032" in spelt and "TRT-0030" not in spelt

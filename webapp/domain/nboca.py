@@ -11,6 +11,7 @@ Where the methods note (shared/reference/nboca-measures.md) marks a point
 unverified, the choice made is in CHOICES below, the one place that says
 it; the dashboard prints these sentences."""
 from collections import namedtuple
+from datetime import datetime, timedelta
 
 from webapp.domain import codes, validators
 
@@ -23,6 +24,7 @@ STOMA_DAYS = 548  # 18 months, as 18 x 30.4 days
 LONG_STAY_DAYS = 5
 NODES_WANTED = 12
 APPENDIX = "C18.1"
+MEMO_LIMIT = 10_000
 RECTUM = "C20"
 # OPCS-4 H33 fourth characters taken to form a stoma at the index operation
 # (H33.1 abdominoperineal excision, assumed permanent; H33.5 Hartmann's).
@@ -104,6 +106,31 @@ def exclusion(row):
     return None
 
 
+def _memo(reader):
+    """Remember what a reader made of each stored value: a period holds
+    thousands of resections but few distinct values in each field, so each
+    is read once. Values that cannot be remembered (a legacy list) are read
+    each time."""
+    seen = {}
+
+    def read(*args):
+        # Keyed with the types too: 1, 1.0 and True are equal keys in Python
+        # but not the same stored value.
+        key = (args, tuple(type(a) for a in args))
+        try:
+            return seen[key]
+        except KeyError:
+            if len(seen) > MEMO_LIMIT:
+                seen.clear()
+            seen[key] = value = reader(*args)
+            return value
+        except TypeError:
+            return reader(*args)
+    read.__doc__ = reader.__doc__
+    return read
+
+
+@_memo
 def site_of(value):
     """The ICD-10 site a stored code means (C18.7, C21.1), "?" for a code
     that is none we know, None for no code."""
@@ -112,8 +139,28 @@ def site_of(value):
     return validators.normalise_icd10(value, codes.ICD10_SITES) or "?"
 
 
+@_memo
+def _opcs(value):
+    return validators.normalise_opcs4(value) if isinstance(value, str) else None
+
+
+@_memo
+def _find(list_name, value):
+    return codes.find(getattr(codes, list_name), value)
+
+
+@_memo
+def _yes_no_value(value):
+    return validators.yes_no(value)
+
+
+@_memo
+def _whole(value):
+    return validators.whole_number(value)
+
+
 def _yes_no(value):
-    answer = validators.yes_no(value)
+    answer = _yes_no_value(value)
     return MISSING if answer is None else EVENT if answer else NO_EVENT
 
 
@@ -140,23 +187,23 @@ def mortality(row):
 def stay(row):
     days = row.get("discharge_days")
     if not isinstance(days, (int, float)) or days < 0:
-        days = validators.whole_number(row.get("los"))
+        days = _whole(row.get("los"))
     if days is None:
         return MISSING
     return EVENT if days > LONG_STAY_DAYS else NO_EVENT
 
 
 def leak(row):
-    if validators.yes_no(row.get("anastomosis")) is not True:
-        return NOT_APPLICABLE if validators.yes_no(row.get("anastomosis")) is False else MISSING
+    if _yes_no_value(row.get("anastomosis")) is not True:
+        return NOT_APPLICABLE if _yes_no_value(row.get("anastomosis")) is False else MISSING
     return _yes_no(row.get("leak"))
 
 
 def stoma_formed(row):
     """True/False/None (not recorded) for a stoma at the index operation."""
-    if validators.normalise_opcs4(row.get("opcs")) in STOMA_FORMING_OPCS:
+    if _opcs(row.get("opcs")) in STOMA_FORMING_OPCS:
         return True
-    kind = codes.find(codes.STOMA_TYPE, row.get("stoma"))
+    kind = _find("STOMA_TYPE", row.get("stoma"))
     return None if kind is None else kind != "none"
 
 
@@ -168,7 +215,7 @@ def stoma(row):
         return MISSING
     if not formed:
         return NO_EVENT if row.get("fu548") else "under 18 months of follow-up"
-    if STOMA_FORMING_OPCS.get(validators.normalise_opcs4(row.get("opcs"))) == "permanent":
+    if STOMA_FORMING_OPCS.get(_opcs(row.get("opcs"))) == "permanent":
         return EVENT
     reversed_in = row.get("reversal_days")
     if isinstance(reversed_in, (int, float)) and 0 <= reversed_in <= STOMA_DAYS:
@@ -182,7 +229,7 @@ def stoma(row):
 def crm(row):
     if site_of(row.get("site")) != RECTUM:
         return NOT_APPLICABLE
-    status = codes.find(codes.CRM_STATUS, row.get("crm"))
+    status = _find("CRM_STATUS", row.get("crm"))
     if status not in ("clear", "involved"):
         return MISSING
     return EVENT if status == "involved" else NO_EVENT
@@ -191,7 +238,7 @@ def crm(row):
 def nodes(row):
     if not str(site_of(row.get("site")) or "").startswith("C18"):
         return NOT_APPLICABLE
-    examined = validators.whole_number(row.get("nodes"))
+    examined = _whole(row.get("nodes"))
     if examined is None:
         return MISSING
     return EVENT if examined >= NODES_WANTED else NO_EVENT
@@ -201,24 +248,25 @@ def missing_items(row):
     """The risk-adjustment items (NBOCA's seven) this resection lacks."""
     present = {
         "age": row.get("age") is not None,
-        "sex": codes.find(codes.STATED_GENDER, row.get("sex")) in ("1", "2"),
-        "ASA": codes.find(codes.ASA_SCORE, row.get("asa")) is not None,
-        "pT": _stage(codes.T_CATEGORY, row.get("t")) is not None,
-        "pN": _stage(codes.N_CATEGORY, row.get("n")) is not None,
-        "pM": _stage(codes.M_CATEGORY, row.get("m")) is not None,
+        "sex": _find("STATED_GENDER", row.get("sex")) in ("1", "2"),
+        "ASA": _find("ASA_SCORE", row.get("asa")) is not None,
+        "pT": _stage("T_CATEGORY", row.get("t")) is not None,
+        "pN": _stage("N_CATEGORY", row.get("n")) is not None,
+        "pM": _stage("M_CATEGORY", row.get("m")) is not None,
         "site": site_of(row.get("site")) in codes.COLORECTAL_SITES,
     }
     return [item for item, ok in present.items() if not ok]
 
 
-def _stage(code_list, value):
+@_memo
+def _stage(list_name, value):
     """A TNM category however it was written ("3", "T3", "pT3"), X as unknown."""
     text = str(value or "").strip()
     for prefix in ("yp", "p", "yc", "c"):
         if text.startswith(prefix) and len(text) > len(prefix):
             text = text[len(prefix):]
             break
-    code = codes.find(code_list, text)
+    code = _find(list_name, text)
     return None if code in (None, "X") else code
 
 
@@ -243,14 +291,14 @@ def states(row):
 def covariates(row):
     """The model's categorical reading of one resection: {name: level};
     "missing" is a level of its own (counted, never dropped)."""
-    asa = codes.find(codes.ASA_SCORE, row.get("asa"))
-    t = _stage(codes.T_CATEGORY, row.get("t"))
-    n = _stage(codes.N_CATEGORY, row.get("n"))
-    m = _stage(codes.M_CATEGORY, row.get("m"))
-    admission = codes.find(codes.SURGICAL_ADMISSION_TYPE, row.get("admission"))
+    asa = _find("ASA_SCORE", row.get("asa"))
+    t = _stage("T_CATEGORY", row.get("t"))
+    n = _stage("N_CATEGORY", row.get("n"))
+    m = _stage("M_CATEGORY", row.get("m"))
+    admission = _find("SURGICAL_ADMISSION_TYPE", row.get("admission"))
     return {
         "age": row.get("age") or "missing",
-        "sex": {"1": "male", "2": "female"}.get(codes.find(codes.STATED_GENDER, row.get("sex")), "missing"),
+        "sex": {"1": "male", "2": "female"}.get(_find("STATED_GENDER", row.get("sex")), "missing"),
         "asa": "missing" if asa is None else "1-2" if asa in ("1", "2") else "3" if asa == "3" else "4+",
         "pT": "missing" if t is None else "0-2" if t in ("0", "is", "1", "2") else "3" if t == "3" else "4",
         "pN": "missing" if n is None else "N0" if n == "0" else "N+",
@@ -303,14 +351,98 @@ def summarise(combinations):
             unit = out["units"].setdefault((kind, unit_name(row, kind)), {m.key: _tally() for m in MEASURES})
             for key, state in row_states.items():
                 _add(unit[key], state, count)
-        access = codes.find(codes.SURGICAL_ACCESS_TYPE, row.get("acc")) or "not recorded"
+        access = _find("SURGICAL_ACCESS_TYPE", row.get("acc")) or "not recorded"
         out["months"][(row.get("month"), access)] = out["months"].get((row.get("month"), access), 0) + count
         for item in missing_items(row):
             out["items_missing"][item] = out["items_missing"].get(item, 0) + count
     return out
 
 
+NOT_RECORDED = "not recorded"
+
+
 def unit_name(row, kind):
-    """The provider or consultant a resection is counted under, as stored."""
+    """The provider or consultant a resection is counted under, as stored
+    (trimmed); "" when there is none (missing, empty or blank), which the
+    page shows as NOT_RECORDED and links to as "" so that a unit whose
+    name is spelt "not recorded" stays apart."""
     value = row.get("prov" if kind == "provider" else "cons")
-    return str(value).strip() if value not in (None, "") else "not recorded"
+    return "" if value is None else str(value).strip()
+
+
+def unit_label(name):
+    return name or NOT_RECORDED
+
+
+# --- One row per resection, from what the store joined ----------------------
+
+def age_band(dob, when):
+    """The AGE_BANDS label for a patient born `dob` on the day `when`, None
+    when the date of birth is not a date."""
+    if not isinstance(dob, datetime) or not isinstance(when, datetime):
+        return None
+    years = when.year - dob.year - ((when.month, when.day) < (dob.month, dob.day))
+    return next((label for low, label in reversed(AGE_BANDS) if years >= low), None)
+
+
+def _days(later, earlier):
+    return (later - earlier).days if isinstance(later, datetime) else None
+
+
+def is_primary(tumour):
+    return _find("TUMOUR_TYPE", tumour.get("type")) == "primary"
+
+
+def _site_rank(tumour):
+    site = site_of(tumour.get("s"))
+    if site in codes.COLORECTAL_SITES and site != APPENDIX:
+        return 0
+    return 1 if site not in (None, "?") else 2
+
+
+def tumour_of(resection, tumours):
+    """The episode's primary tumour a resection is counted under: in scope
+    before out of scope before unreadable, the first recorded on a tie."""
+    candidates = [t for t in tumours if t.get("e") == resection.get("e") and is_primary(t)]
+    return min(candidates, key=_site_rank) if candidates else {}
+
+
+def is_reversal(opcs):
+    return _opcs(opcs) in STOMA_CLOSURE_OPCS
+
+
+def resection_row(resection, patient, tumours, reversal_dates, cut, today):
+    """The row the rules read for one resection: its raw stored values, its
+    patient's and tumour's, and the day counts and follow-up the clocks
+    need. `reversal_dates` are the dates of the stoma closures linked to it."""
+    when = resection["d"]
+    tumour = tumour_of(resection, tumours)
+    dod = patient.get("dod")
+    reversals = [_days(d, when) for d in reversal_dates if isinstance(d, datetime)]
+    return {
+        "id": resection.get("id"), "e": resection.get("e"),
+        "per": "current" if when >= cut else "previous", "month": when.strftime("%Y-%m"),
+        **{key: resection.get(key) for key in RAW},
+        "age": age_band(patient.get("dob"), when), "sex": patient.get("sex"),
+        "death_days": _days(dod, when) if isinstance(dod, datetime) else None if dod is None else "unusable",
+        "fu90": when + timedelta(days=MORTALITY_DAYS) <= today,
+        "fu548": when + timedelta(days=STOMA_DAYS) <= today,
+        "discharge_days": _days(resection.get("dis"), when),
+        "reversal_days": min(reversals) if reversals else None,
+        "site": tumour.get("s"), "t": tumour.get("T"), "n": tumour.get("N"), "m": tumour.get("M"),
+        "crm": tumour.get("crm"), "nodes": tumour.get("nodes"),
+    }
+
+
+def first_resections(resections, cut):
+    """NBOCA counts patients: each one's first major resection in each period."""
+    first = {}
+    for r in resections:
+        period = "current" if r["d"] >= cut else "previous"
+        if period not in first or r["d"] < first[period]["d"]:
+            first[period] = r
+    return list(first.values())
+
+
+RAW = ("prov", "cons", "acc", "admission", "asa", "anastomosis", "leak", "rtt", "los", "readmission", "stoma",
+       "opcs")

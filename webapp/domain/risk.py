@@ -13,15 +13,18 @@ import statsmodels.api as sm
 MAX_COEFFICIENT = 10.0  # a log-odds ratio beyond e^10 only comes from separation
 
 
-def design(rows):
-    """(matrix, column names) from [{covariate: level}]: an intercept and one
-    indicator per level except each covariate's most common one (the
-    reference). Covariates with a single level carry no information and are
-    left out."""
+def design(rows, weights=None):
+    """(matrix, column names) from [{covariate: level}] (each standing for
+    `weights` resections): an intercept and one indicator per level except
+    each covariate's most common one (the reference). Covariates with a
+    single level carry no information and are left out."""
     names = sorted({k for r in rows for k in r})
+    weights = weights if weights is not None else [1] * len(rows)
     columns, labels = [np.ones(len(rows))], ["intercept"]
     for name in names:
-        counts = Counter(r.get(name, "missing") for r in rows)
+        counts = Counter()
+        for r, w in zip(rows, weights, strict=True):
+            counts[r.get(name, "missing")] += w
         if len(counts) < 2:
             continue
         reference = sorted(counts, key=lambda level: (-counts[level], level))[0]
@@ -43,7 +46,7 @@ def fit(rows, outcomes, weights=None):
     overall = float((y * w).sum() / w.sum()) if len(y) else 0.0
     if not len(y) or overall in (0.0, 1.0):
         return _crude(len(y), overall, "no variation in the outcome: expected = overall rate")
-    x, labels = design(rows)
+    x, labels = design(rows, w)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -21,6 +21,9 @@ TIMING_AS_ADJUNCTIVE = {"adjuvant": "1", "neoadjuvant": "2", "palliative": "3"}
 ALL_TYPE_FIELDS = tuple(sorted({f for fields in TYPE_FIELDS.values() for f in fields} | set(RETIRED)))
 COMMON_FIELDS = ("treatment_type", "treatment_date", "treatment_intent", "provider_organisation",
                  "treatment_site", "adjunctive_therapy")
+# The treatment a treatment follows or belongs with (domain/pathways.py):
+# stored only when there is one.
+PATHWAY_FIELD = "follows_treatment_id"
 
 
 def canonical_type(value):

@@ -4,7 +4,7 @@ from wtforms import BooleanField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
 from webapp.domain import codes, consistency, validators
-from webapp.domain.treatments import COMMON_FIELDS, fields_of, reconciled
+from webapp.domain.treatments import COMMON_FIELDS, PATHWAY_FIELD, fields_of, reconciled
 from webapp.forms.common import (
     CodeField,
     FiniteDecimalField,
@@ -17,13 +17,14 @@ from webapp.forms.common import (
     text,
     value,
 )
+from webapp.forms.pathways import PathwayMixin
 
 SITE_HINT = ("The NBOCA audit needs the ODS code of the site where the treatment started: a treatment without "
              "one leaves its tumour out of the file. Filled in from the episode's provider; change it if the "
              "treatment started elsewhere.")
 
 
-class TreatmentForm(VersionedForm):
+class TreatmentForm(PathwayMixin, VersionedForm):
     treatment_type = CodeField(
         "Treatment type", codes.TREATMENT_TYPE, validators=[InputRequired(message="Choose one.")]
     )
@@ -67,6 +68,8 @@ class TreatmentForm(VersionedForm):
         out["treatment_site"] = validators.normalise_ods(self.treatment_site.data) if self.treatment_site.data else None
         for name in fields_of(out["treatment_type"]):
             out[name] = value(self[name])
+        if self.follows_treatment_id.data:
+            out[PATHWAY_FIELD] = self.follows_treatment_id.data
         return out
 
     def type_fields(self):
@@ -77,7 +80,7 @@ class TreatmentForm(VersionedForm):
 
     @classmethod
     def paths(cls):
-        return {name: name for name in COMMON_FIELDS + fields_of(cls.KIND)}
+        return {name: name for name in COMMON_FIELDS + fields_of(cls.KIND) + (PATHWAY_FIELD,)}
 
     @classmethod
     def for_record(cls, treatment, **kwargs):

@@ -16,27 +16,37 @@ from webapp import db
 from webapp.domain import codes, periods, validators
 from webapp.domain.treatments import canonical_type, type_label
 
-_READ = {"type": "$treatment_type", "access": "$surgical_access_type", "rtt": "$return_to_theatre",
-         "anastomosis": "$anastomosis", "leak": "$anastomotic_leak", "readmission": "$readmission_30d",
-         "stay": "$length_of_stay_days", "response": "$response"}
+_READ = {"type": "$treatment_type", "opcs": "$opcs4_primary", "access": "$surgical_access_type",
+         "rtt": "$return_to_theatre", "anastomosis": "$anastomosis", "leak": "$anastomotic_leak",
+         "readmission": "$readmission_30d", "stay": "$length_of_stay_days", "response": "$response"}
 
 
-def _combinations(start, end, provider):
-    low, high = periods.bounds(start, end)
+def combinations(start, end, provider=None, since=None):
+    """[(values, count)] for the treatments from `since` (default: `start`)
+    to `end`, grouped on the stored values read here and by the NBOCA
+    report (which reads the OPCS-4 code); values["current"] says whether
+    they fall in the period itself (start to end)."""
+    low, high = periods.bounds(since or start, end)
+    cut = periods.bounds(start, end)[0]
     match = {"treatment_date": {"$gte": low, "$lt": high}}
     if provider:
         match["provider_organisation"] = provider
-    for row in db.get_treatments_collection().aggregate([
-            {"$match": match}, {"$group": {"_id": _READ, "n": {"$sum": 1}}}]):
-        yield row["_id"], row["n"]
+    key = {**_READ, "current": {"$gte": ["$treatment_date", cut]}} if since else _READ
+    rows = db.get_treatments_collection().aggregate([{"$match": match}, {"$group": {"_id": key, "n": {"$sum": 1}}}])
+    return [({"current": True, **row["_id"]}, row["n"]) for row in rows]
 
 
-def report(start, end, provider=None):
+def report(start, end, provider=None, combos=None):
     """{"treatments": [(type label, count)], "operations": [row per access
     approach, then "All operations"], "responses": [(type label, {RECIST
-    code: count})] for the types with a response recorded} for the period."""
+    code: count})] for the types with a response recorded} for the period.
+    `combos` (from `combinations`) saves reading the treatments again."""
     by_type, by_approach, responses = {}, {}, {}
-    for values, n in _combinations(start, end, provider):
+    if combos is None:
+        combos = combinations(start, end, provider)
+    for values, n in combos:
+        if not values["current"]:
+            continue
         kind = canonical_type(values.get("type"))
         label = type_label(values.get("type"), default="Not recorded")
         by_type[label] = by_type.get(label, 0) + n

@@ -3,7 +3,7 @@ order, in three queries however many there are (no query per episode)."""
 from datetime import date
 
 from webapp import db
-from webapp.domain import stored
+from webapp.domain import pathways, stored
 from webapp.store import episodes as episode_store
 
 _LAST = date.max
@@ -38,3 +38,16 @@ def for_patient(keys):
 def _linkable(episode_id):
     """The episode id a page can link to, None for a legacy key ("E-...")."""
     return str(episode_id) if db.object_id(episode_id) is not None else None
+
+
+def pathways_of(events):
+    """The pathways among the timeline's treatments: [[(treatment, role)]],
+    oldest first; each treatment event in one gains "pathway" (its number,
+    from 1) and "role", so the timeline shows them as one pathway."""
+    treatment_events = [ev for ev in events if ev["kind"] == "treatment"]
+    found = [pathways.steps(group) for group in pathways.groups([ev["record"] for ev in treatment_events])]
+    place = {t.get("treatment_id"): (n, part) for n, group in enumerate(found, 1) for t, part in group}
+    for ev in treatment_events:
+        if ev["record"].get("treatment_id") in place:
+            ev["pathway"], ev["role"] = place[ev["record"]["treatment_id"]]
+    return found

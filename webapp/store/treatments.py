@@ -12,6 +12,8 @@ ID = "treatment_id"
 # Changing a treatment's type removes the old type's fields, so the stored
 # shape always matches its type.
 ALL_TYPE_FIELDS = treatment_types.ALL_TYPE_FIELDS
+# A link cleared on the form is removed, like a field of another type.
+REMOVABLE = ALL_TYPE_FIELDS + (treatment_types.PATHWAY_FIELD,)
 
 
 def for_episode(episode):
@@ -33,7 +35,7 @@ def add(episode, fields, actor):
 
 def update(episode, treatment_id, fields, expected_version, actor):
     return children.update(db.get_treatments_collection(), ENTITY, ID, episode, treatment_id, fields,
-                           expected_version, actor, unset=ALL_TYPE_FIELDS)
+                           expected_version, actor, unset=REMOVABLE)
 
 
 def delete(episode, treatment_id, expected_version, actor):
@@ -43,3 +45,32 @@ def delete(episode, treatment_id, expected_version, actor):
 
 def history(treatment_id):
     return records.history(ENTITY, treatment_id)
+
+
+# What the pathway rules read of a treatment (domain/pathways.py).
+PATHWAY_PROJECTION = {"_id": 0, "treatment_id": 1, "patient_id": 1, "episode_id": 1, "treatment_type": 1,
+                      "treatment_date": 1, "adjunctive_therapy": 1, "chemo_timing": 1, "opcs4_primary": 1,
+                      "follows_treatment_id": 1, "provider_organisation": 1}
+
+
+def of_patient(patient_id):
+    """A patient's treatments (every episode), as the pathway rules read them."""
+    if not patient_id:
+        return []
+    return list(db.get_treatments_collection().find({"patient_id": patient_id}, PATHWAY_PROJECTION)
+                .sort([("treatment_date", 1), ("treatment_id", 1)]))
+
+
+def link_target(treatment_id):
+    """(the treatment `treatment_id` names, as the rules read it, or None;
+    the ids reached from it by following links among its patient's
+    treatments)."""
+    linked = db.get_treatments_collection().find_one({"treatment_id": treatment_id}, PATHWAY_PROJECTION)
+    if linked is None:
+        return None, set()
+    links = {t["treatment_id"]: t.get("follows_treatment_id") for t in of_patient(linked.get("patient_id"))}
+    chain, step = set(), linked.get("follows_treatment_id")
+    while isinstance(step, str) and step not in chain:
+        chain.add(step)
+        step = links.get(step)
+    return linked, chain

@@ -117,7 +117,7 @@ def show(patient_id):
     # An adopted legacy record may lack its MRN: its records name it otherwise.
     episodes, events = timeline.for_patient(store.link_keys(patient))
     return page_or_fragment("patients/show.html", "patients/_timeline.html", patient=patient,
-                            episodes=episodes, events=events)
+                            episodes=episodes, events=events, pathways=timeline.pathways_of(events))
 
 
 @bp.route("/<oid:patient_id>/edit", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from flask_login import current_user
 from webapp.domain import nboca as rules
 from webapp.forms.period import PeriodForm
 from webapp.security import READERS, allowed, role_required
-from webapp.store import nboca, outcomes
+from webapp.store import nboca
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 ROLES = ("clinician", "manager", "data_officer")
@@ -31,8 +31,8 @@ def outcome_report():
     form, ok = _period()
     if not ok:
         return make_response(render_template("reports/outcomes.html", form=form), 422)
-    args = (form.start.data, form.end.data, form.provider.value)
-    return render_template("reports/outcomes.html", form=form, dashboard=nboca.report(*args), **outcomes.report(*args))
+    dashboard = nboca.report(form.start.data, form.end.data, form.provider.value)
+    return render_template("reports/outcomes.html", form=form, dashboard=dashboard, **dashboard["treatments"])
 
 
 def _measure_or_404():

@@ -23,6 +23,13 @@ def chosen_type(record=None):
 
 
 def make_form(episode, record):
+    form = _form(episode, record)
+    own = {"treatment_id": (record or {}).get("treatment_id"), "patient_id": episode.get("patient_id")}
+    form.offer_pathway(own, store.of_patient(episode.get("patient_id")), store.link_target)
+    return form
+
+
+def _form(episode, record):
     """The form for a new treatment (its provider and site from the
     episode's provider), for a stored one (whatever it holds), or as posted
     (with the notes on what the stored record held)."""
