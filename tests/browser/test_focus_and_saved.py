@@ -95,3 +95,27 @@ def test_full_page_error_puts_focus_on_the_first_field_in_error(page, sign_in, e
     page.get_by_role("button", name="Save episode").click()
     expect(page.get_by_test_id("error-summary")).to_be_visible()
     assert _focused(page)["id"] == "referral_date"
+
+
+def test_the_save_button_is_disabled_while_its_request_is_in_flight(page, sign_in, episode, database):
+    """Issue 10: a double click sends one request. The post is held at the
+    network until the test has looked at the button."""
+    sign_in("clinician")
+    page.goto(f"/episodes/{episode['_id']}")
+    page.locator("#tumours").get_by_role("link", name="Add a tumour").click()
+    form = page.get_by_test_id("tumour-form")
+    expect(form).to_be_visible()
+    _settled(page)
+    held = []
+    page.route("**/tumours/new", lambda route: held.append(route) if route.request.method == "POST"
+               else route.continue_())
+    button = form.get_by_role("button", name="Save tumour")
+    button.click()
+    page.wait_for_function("() => document.querySelector('[data-in-flight]') !== null")
+    expect(button).to_be_disabled()
+    button.click(force=True)  # a second click while the first is in flight sends nothing
+    page.wait_for_timeout(300)
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.get_by_test_id("error-summary")).to_be_visible()  # the empty form came back, refused
+    expect(page.get_by_test_id("tumour-form").get_by_role("button", name="Save tumour")).to_be_enabled()

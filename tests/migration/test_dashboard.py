@@ -78,6 +78,9 @@ def test_dry_run_from_the_page_runs_in_background_and_lands_in_history(app, clie
     assert "<html" not in body and "Finished: completed" in body
     assert "id=\"history\" aria-labelledby=\"history-heading\" hx-swap-oob=\"true\"" in body and "dry-run" in body
     assert 'hx-trigger="load delay:500ms"' not in body  # finished: stops polling
+    # After a reload (no run in the address), the finished run's summary is still there.
+    reloaded = client.get("/migration/").get_data(as_text=True)
+    assert "Finished: completed" in reloaded and "Verify now" in reloaded
     page = client.get(f"/migration/progress?run={run_id}")  # not htmx: the whole dashboard
     assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
     assert "Finished: completed" in page.get_data(as_text=True) and "HX-Request" in page.headers["Vary"]

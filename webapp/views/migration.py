@@ -47,8 +47,10 @@ def _context():
 @bp.route("/")
 @role_required("manager")
 def dashboard():
-    run = _following() or report.last_operation()
-    return render_template("migration/dashboard.html", run=run, live=report.is_live(run), **_context())
+    context = _context()
+    # With no run in hand, the last one that ended (its summary survives a reload).
+    run = _following() or next(iter(context["history"]), None)
+    return render_template("migration/dashboard.html", run=run, live=report.is_live(run), **context)
 
 
 @bp.route("/progress")
