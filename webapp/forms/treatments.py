@@ -8,6 +8,7 @@ from webapp.domain.treatments import COMMON_FIELDS, PATHWAY_FIELD, fields_of, re
 from webapp.forms.common import (
     CodeField,
     FiniteDecimalField,
+    OdsCodeField,
     VersionedForm,
     YesNoField,
     date,
@@ -33,8 +34,8 @@ class TreatmentForm(PathwayMixin, VersionedForm):
     treatment_intent = CodeField(
         "Treatment intent", codes.TREATMENT_INTENT, validators=[InputRequired(message="Choose the intent.")]
     )
-    provider_organisation = text("Provider organisation (ODS code)", required=True, max_length=5)
-    treatment_site = text("Treatment site (ODS site code)", max_length=5, description=SITE_HINT)
+    provider_organisation = OdsCodeField("Provider organisation (ODS code)", required=True)
+    treatment_site = OdsCodeField("Treatment site (ODS site code)", description=SITE_HINT)
     adjunctive_therapy = CodeField("Adjunctive therapy", codes.ADJUNCTIVE_THERAPY,
                                    description="Adjuvant (after the operation), neo-adjuvant (before it), or neither.")
     confirm_before_referral = BooleanField("The treatment date is right, even though it is before the referral")
@@ -43,14 +44,6 @@ class TreatmentForm(PathwayMixin, VersionedForm):
         super().__init__(*args, **kwargs)
         self.referral_date = referral_date
         self.warnings = []
-
-    def validate_provider_organisation(self, field):
-        if field.data and validators.normalise_ods(field.data) is None:
-            raise ValidationError("An ODS code is 3 or 5 letters and digits, for example RX1.")
-
-    def validate_treatment_site(self, field):
-        if field.data and validators.normalise_ods(field.data) is None:
-            raise ValidationError("An ODS site code is 3 or 5 letters and digits, for example RX1RA.")
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -64,8 +57,8 @@ class TreatmentForm(PathwayMixin, VersionedForm):
 
     def fields(self):
         out = {name: value(self[name]) for name in COMMON_FIELDS}
-        out["provider_organisation"] = validators.normalise_ods(self.provider_organisation.data)
-        out["treatment_site"] = validators.normalise_ods(self.treatment_site.data) if self.treatment_site.data else None
+        out["provider_organisation"] = self.provider_organisation.value
+        out["treatment_site"] = self.treatment_site.value
         for name in fields_of(out["treatment_type"]):
             out[name] = value(self[name])
         if self.follows_treatment_id.data:
