@@ -8,25 +8,16 @@ field, what part each treatment plays, and which treatments form one
 pathway. Values are read however they were stored. Pure."""
 from datetime import date
 
-from webapp.domain import codes, nboca
-from webapp.domain.treatments import type_label, type_of
+from webapp.domain import nboca
+from webapp.domain.treatments import markings, type_label, type_of
 from webapp.domain.validators import DAY, as_date
 
 FIELD = "follows_treatment_id"
-_ADJUNCTIVE_ROLE = {"1": "adjuvant", "2": "neo-adjuvant"}
-_TIMING_ROLE = {"adjuvant": "adjuvant", "neoadjuvant": "neo-adjuvant"}
-
-
-def _day(value):
-    value = as_date(value)
-    return value if isinstance(value, date) else None
-
-
 def marking(treatment):
     """"neo-adjuvant", "adjuvant" or None, as the treatment is marked
     (adjunctive therapy, CR6540, else chemotherapy timing)."""
-    by_adjunctive = _ADJUNCTIVE_ROLE.get(codes.find(codes.ADJUNCTIVE_THERAPY, treatment.get("adjunctive_therapy")))
-    return by_adjunctive or _TIMING_ROLE.get(codes.find(codes.CHEMO_TIMING, treatment.get("chemo_timing")))
+    by_adjunctive, by_timing = markings(treatment)
+    return by_adjunctive or by_timing
 
 
 def role(treatment, linked=None):
@@ -66,7 +57,7 @@ def problems(treatment, linked, chain):
 
 
 def _order(treatment, linked):
-    mine, theirs = _day(treatment.get("treatment_date")), _day(linked.get("treatment_date"))
+    mine, theirs = as_date(treatment.get("treatment_date")), as_date(linked.get("treatment_date"))
     if mine is None or theirs is None:
         return {}
     name = f"{type_label(linked.get('treatment_type'))} on {theirs:{DAY}}"
@@ -102,7 +93,7 @@ def groups(treatments):
 
 
 def _when(treatment):
-    return _day(treatment.get("treatment_date")) or date.max
+    return as_date(treatment.get("treatment_date")) or date.max
 
 
 def steps(group):

@@ -6,23 +6,14 @@ and those whose two markings (adjunctive therapy, CR6540, and chemotherapy
 timing) disagree. The operation is the first major resection, or the first
 operation when there is none (a stoma or stent may come before neo-adjuvant
 treatment). Values are read however they were stored. Pure."""
-from datetime import date
 
 from webapp.domain import codes
-from webapp.domain.treatments import type_label, type_of
+from webapp.domain.treatments import markings, type_label, type_of
 from webapp.domain.validators import DAY, as_date
-
-_ADJUNCTIVE_ROLE = {"1": "adjuvant", "2": "neo-adjuvant"}
-_TIMING_ROLE = {"adjuvant": "adjuvant", "neoadjuvant": "neo-adjuvant"}
-
-
-def _day(value):
-    value = as_date(value)
-    return value if isinstance(value, date) else None
 
 
 def _operation(treatments):
-    operations = [(t, _day(t.get("treatment_date"))) for t in treatments if type_of(t) == "surgery"]
+    operations = [(t, as_date(t.get("treatment_date"))) for t in treatments if type_of(t) == "surgery"]
     operations = [(t, d) for t, d in operations if d]
     resections = [d for t, d in operations if codes.is_major_resection(t.get("opcs4_primary"))]
     return min(resections or [d for _, d in operations], default=None)
@@ -38,9 +29,8 @@ def out_of_order(treatments):
         if kind == "surgery":
             continue
         name = type_label(t.get("treatment_type"))
-        started = _day(t.get("start_date") or t.get("treatment_date"))
-        by_adjunctive = _ADJUNCTIVE_ROLE.get(codes.find(codes.ADJUNCTIVE_THERAPY, t.get("adjunctive_therapy")))
-        by_timing = _TIMING_ROLE.get(codes.find(codes.CHEMO_TIMING, t.get("chemo_timing")))
+        started = as_date(t.get("start_date") or t.get("treatment_date"))
+        by_adjunctive, by_timing = markings(t)
         if by_adjunctive and by_timing and by_adjunctive != by_timing:
             when = f" starting {started:{DAY}}" if started else ""
             notes.append(f"{name}{when} is marked {by_adjunctive} (adjunctive therapy) but its timing says "

@@ -67,3 +67,15 @@ def default_site(episode):
     it holds an ODS code (the audit needs a site for every treatment)."""
     return validators.normalise_ods(episode.get("provider_organisation")) if isinstance(
         episode.get("provider_organisation"), str) else None
+
+
+# How a non-surgical treatment is marked against the operation: adjunctive
+# therapy (CR6540), and chemotherapy's older timing field.
+_ADJUNCTIVE_ROLE = {"1": "adjuvant", "2": "neo-adjuvant"}
+_TIMING_ROLE = {"adjuvant": "adjuvant", "neoadjuvant": "neo-adjuvant"}
+
+
+def markings(treatment):
+    """("adjuvant" / "neo-adjuvant" / None by adjunctive therapy, the same by timing)."""
+    return (_ADJUNCTIVE_ROLE.get(codes.find(codes.ADJUNCTIVE_THERAPY, treatment.get("adjunctive_therapy"))),
+            _TIMING_ROLE.get(codes.find(codes.CHEMO_TIMING, treatment.get("chemo_timing"))))
