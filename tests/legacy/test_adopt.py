@@ -152,6 +152,7 @@ def test_the_validator_refuses_a_string_date_after_adoption(runner, loaded):
 def test_a_second_run_is_a_no_op(runner, loaded):
     store, _, _ = loaded
     _adopted(runner, store)
+    assert schema.version(store) == 2 and [e["step"] for e in schema.applied(store)] == ["collections", "adopt"]
     before = snapshot(store)
     code, output = run_cli(runner, "run", "--yes", "--profile", "impact")
     assert code == 0 and "Nothing to do" in output
@@ -170,3 +171,38 @@ def test_rollback_gives_back_the_very_bytes(runner, loaded):
     # were in the collections before, as BSON, key order included.
     assert {name: sorted(bson.encode(d) for d in store[name].find()) for name in CLINICAL} == original
     assert schema.version(store) == 0 and db.validators_on(store) == []
+
+
+def test_a_document_edited_since_keeps_its_original_through_the_rollback(runner, loaded):
+    store, _, _ = loaded
+    _adopted(runner, store)
+    patient = store.patients.find_one({"mrn": {"$type": "string"}})
+    store.patients.update_one({"_id": patient["_id"]}, {"$set": {"first_name": "Edited", "version": 2}})
+    code, output = run_cli(runner, "rollback", "--yes")
+    assert "changed through the app since it was adopted" in output, output
+    assert store.patients.find_one({"_id": patient["_id"]})["first_name"] == "Edited"  # left as it is
+    kept = store[db.MIGRATION_ADOPTED].find_one({"doc_id": patient["_id"]})
+    assert kept is not None and kept["original"]["_id"] == patient["_id"]  # not lost
+
+
+def test_an_adopt_run_that_failed_is_rolled_back_all_the_same(app, runner, loaded):
+    """A killed or failed adopt run is not recorded as applied, yet it
+    changed documents: the rollback puts their originals back first."""
+    from webapp.migration import adopt, profile, steps
+
+    store, built, _ = loaded
+    runner.invoke(args=["db", "init"])
+    with app.app_context():
+        assert steps.STEPS[0].run(batch_size=50, owner="test")["state"] == "completed"
+        # One batch of episodes adopted, as by a run killed after it.
+        adoption = adopt.Adoption(store, None, profile.load("impact"), KEY, False, 50)
+        adoption.learn_patients([])
+        batch, _ = next(adoption.batches("episodes", []))
+        mapped = [(d, adoption.adopt_one("episodes", d, d)) for d in batch]
+        adoption.write("episodes", [(d, a) for d, a in mapped if a is not None and not adopt._same(a, d)])
+    assert store[db.MIGRATION_ADOPTED].count_documents({}) > 0 and schema.version(store) == 1
+    code, output = run_cli(runner, "rollback", "--yes")
+    assert code == 0, output
+    original = {name: sorted(bson.encode(d) for d in built[name]) for name in CLINICAL}
+    assert {name: sorted(bson.encode(d) for d in store[name].find()) for name in CLINICAL} == original
+    assert store[db.MIGRATION_ADOPTED].count_documents({}) == 0

@@ -206,13 +206,15 @@ class Adoption:
                 adopted.setdefault(mapping.LEGACY_VALUES, {})[field] = value
                 self.findings.unlink(collection, source["_id"], f"{field} {value} is also patient {holder}'s: "
                                      "merge the two records")
-        mrn = adopted.get("mrn") or (adopted.get(mapping.LEGACY_VALUES) or {}).get("mrn")
-        if mrn is None:
+        if adopted.get("mrn") is None and (adopted.get(mapping.LEGACY_VALUES) or {}).get("mrn") not in holders_of(
+                self.links):
+            # No MRN of its own (none, or none readable): its episodes name
+            # it by its first legacy key, as `_patient_link` said.
             keys = list(_key_values(source, self.links.patient_keys, self.mapper))
             if keys:
                 adopted[LEGACY_PATIENT_ID] = keys[0][1]
-            self.findings.unlink(collection, source["_id"], "no MRN in any field: its episodes are linked by "
-                                 f"its legacy id {keys[0][1] if keys else '(none)'}; enter the MRN")
+            self.findings.unlink(collection, source["_id"], "no readable MRN: its episodes are linked by its "
+                                 f"legacy id {keys[0][1] if keys else '(none)'}; enter the MRN")
 
     def _link_episodes(self, collection, source, adopted):
         link, why = self.links.patient_for(source.get(self.links.patient_field))
@@ -239,6 +241,8 @@ class Adoption:
     def _own_id(self, collection, source, current, adopted):
         field = ID_FIELD[collection]
         value = source.get(field)
+        if not isinstance(value, str) or not value.strip():
+            return  # no usable id: kept as it is (the first step gives embedded items one)
         renamed = f"{value}-DUP-{str(source['_id'])[-8:].upper()}"
         first = self.links.first_holder[collection].get(value)
         if (first is not None and first != source["_id"]) or current.get(field) == renamed:
@@ -262,7 +266,12 @@ class Adoption:
         records = [InsertOne({"_id": _record_id(collection, source["_id"]), "collection": collection,
                               "doc_id": source["_id"], "original": source, "adopted": digest(adopted),
                               "run_id": self.run_id}) for source, adopted in changes]
-        _unordered(db.collection(db.MIGRATION_ADOPTED, self.database), records)
+        unkept = dict(_unordered(db.collection(db.MIGRATION_ADOPTED, self.database), records))
+        for index, message in unkept.items():
+            # No original kept: the document is not replaced (rollback could not restore it).
+            self.errors.append({"collection": collection, "id": str(changes[index][0]["_id"]),
+                                "message": f"its original could not be kept, so it was left as it is: {message}"})
+        changes = [change for n, change in enumerate(changes) if n not in unkept]
         failed = _unordered(db.collection(collection, self.database),
                             [ReplaceOne({"_id": adopted["_id"]}, adopted) for _, adopted in changes])
         for index, message in failed:
@@ -338,6 +347,11 @@ class Writer:
             raise self.failure
 
 
+def holders_of(links):
+    """Every MRN some patient keeps (a duplicate shows its holder's)."""
+    return links.holders["mrn"]
+
+
 def _record_id(collection, doc_id):
     return derived_object_id("adopt", collection, str(doc_id))
 
@@ -376,8 +390,9 @@ def _adopt(database, run_id, chosen, key, dry_run, batch_size, on_progress, hear
                            if adopted is not None and not _same(adopted, doc)]
                 writer.put(collection, changes, len(mapped))
                 operation.check_lease(heartbeat, "adopt")
-    if not dry_run:
-        # The indexes the legacy data did not allow may be made now.
+    if not dry_run and not adoption.errors:
+        # The indexes the legacy data did not allow may be made now (not
+        # after a failed run: its rollback must find the data as it was).
         warnings.extend(apply.index_warning(refused) for refused in db.init_indexes(database))
         db.init_validators(database)
         made = sorted(_indexes(database) - indexes_before)
@@ -448,8 +463,10 @@ def _rollback(database, run_id, batch_size, on_progress, heartbeat):
         batch = with_retries(reader.next, warnings, reader)
         if not batch:
             break
-        _restore(database, batch, counts, warnings)
-        records.delete_many({"_id": {"$in": [r["_id"] for r in batch]}})
+        done = _restore(database, batch, counts, warnings)
+        # A document changed since keeps its original here, for a person (or
+        # a later rollback) to use: only what was put back, or is gone, goes.
+        records.delete_many({"_id": {"$in": done}})
         reader.done(batch)
         progress.advance(0, len(batch))
         report.save_progress(run_id, progress.as_dict(), database)
@@ -469,6 +486,8 @@ def _indexes_made(database):
 
 
 def _restore(database, batch, counts, warnings):
+    """Put back what can be; returns the ids of the records that are done with."""
+    done = []
     by_collection = defaultdict(list)
     for record in batch:
         by_collection[record["collection"]].append(record)
@@ -480,16 +499,19 @@ def _restore(database, batch, counts, warnings):
             doc = current.get(record["doc_id"])
             if doc is None:
                 counts["deleted_since"] += 1
+                done.append(record["_id"])
                 warnings.append(f"{collection} {record['doc_id']} was deleted since it was adopted: not restored")
             elif digest(doc) != record["adopted"] and not _same(doc, record["original"]):
                 counts["changed_since"] += 1
                 warnings.append(f"{collection} {record['doc_id']} was changed through the app since it was "
-                                "adopted: left as it is (its original is in this report's run)")
+                                f"adopted: left as it is (its original is kept in {db.MIGRATION_ADOPTED})")
             else:
                 replacements.append(ReplaceOne({"_id": record["doc_id"]}, record["original"]))
+                done.append(record["_id"])
         if replacements:
             coll.bulk_write(replacements, ordered=False)
             counts["restored"] += len(replacements)
+    return done
 
 
 def verify(database=None, batch_size=DEFAULT_BATCH):

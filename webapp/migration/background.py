@@ -33,7 +33,7 @@ def start(app, operation, actor, batch_size, profile_name=None):
 
 def _first_step(operation):
     if operation == "rollback":
-        ran = [e for e in steps.schema.applied() if not e.get("stamped")]
+        ran = steps.to_roll_back()
         if not ran:
             raise steps.NothingToRollBack("No migration has been run on this database, so there is nothing to roll "
                                           "back. Nothing was changed.")

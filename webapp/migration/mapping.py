@@ -140,11 +140,17 @@ class Mapper:
         return not (isinstance(value, str) and fold(value) in self.profile.null_values)
 
     def plain(self, value):
+        """The value, decrypted when it is ciphertext. A value the key does
+        not open (damaged, or text that only looks encrypted) is returned as
+        it is, and is then unreadable like any other odd value."""
         if not legacy_crypto.is_encrypted(value):
             return value
         if self.key is None:
             raise NeedsKey()
-        return legacy_crypto.decrypt(value, self.key)
+        try:
+            return legacy_crypto.decrypt(value, self.key)
+        except legacy_crypto.DecryptionError:
+            return value
 
     def adopt(self, collection, doc, findings):
         """The canonical document for `doc` (links are the caller's). Raises
@@ -158,8 +164,8 @@ class Mapper:
         values = {name: self._first(doc, paths) for name, paths in mapped.items()}
         for name, paths in mapped.items():
             for path in paths:
-                if path != name and not isinstance(get(out, path), dict):
-                    remove(out, path)
+                if path != name:
+                    self._clear(out, path, values[name])
         for name, value in values.items():
             self._place(collection, out, name, value, legacy, findings)
         self._defaults(collection, out, legacy, findings)
@@ -173,6 +179,20 @@ class Mapper:
             if get(out, name) is None and name not in legacy and (when is None or get(out, when) is not None):
                 put(out, name, value)
                 findings.defaults[(collection, name, value)] += 1
+
+    def _clear(self, out, path, chosen):
+        """A path a field read goes once it holds what was chosen or nothing;
+        a different value stays where it is (decrypted), counted as
+        unmapped, never dropped (a hospital number beside the MRN)."""
+        value = get(out, path)
+        if isinstance(value, (dict, list)):
+            return
+        if value is not None:
+            value = self.plain(value)
+        if value is None or not self.usable(value) or value == chosen or str(value).strip() == str(chosen):
+            remove(out, path)
+        else:
+            put(out, path, value)
 
     def _first(self, doc, paths):
         for path in paths:
@@ -189,7 +209,7 @@ class Mapper:
         if isinstance(current, (dict, list)) and current:
             # A container under the canonical name (a legacy sub-document):
             # kept whole beside the record rather than overwritten.
-            legacy[name] = current
+            legacy[f"{name}.kept"] = current
         if value is None:
             if not isinstance(current, (dict, list)) and current is not None and not self.usable(current):
                 remove(out, name)  # "nan" and friends: nothing recorded

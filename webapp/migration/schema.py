@@ -37,8 +37,10 @@ def version(database=None):
 
 def record(step, run_id, database=None, **extra):
     """Step `step` is applied (it must be the next one)."""
-    entries = applied(database) + [{"step": step, "run_id": run_id, "at": clock.now(), **extra}]
-    _save(entries, database)
+    entries = applied(database)
+    if entries and entries[-1].get("inferred") and entries[-1]["run_id"] == run_id:
+        entries.pop()  # the run being recorded is the one the inference saw
+    _save(entries + [{"step": step, "run_id": run_id, "at": clock.now(), **extra}], database)
 
 
 def unrecord(step, database=None):

@@ -5,6 +5,7 @@ the rest in order, `rollback_applied` undoes them in reverse.
 """
 from dataclasses import dataclass
 
+from webapp import db
 from webapp.migration import adopt, apply, report, schema
 from webapp.migration import rollback as rollback_module
 from webapp.migration import verify as verify_module
@@ -86,7 +87,7 @@ def rollback_applied(*, run_ids=None, **common):
     """Undo the applied steps, newest first. Raises NothingToRollBack when
     none has a run behind it (a new database, or one never migrated)."""
     database = common.get("database")
-    applied = [e for e in schema.applied(database) if not e.get("stamped")]
+    applied = to_roll_back(database)
     if not applied:
         raise NothingToRollBack("No migration has been run on this database, so there is nothing to roll back. "
                                 "Nothing was changed.")
@@ -97,8 +98,21 @@ def rollback_applied(*, run_ids=None, **common):
         out.append(doc)
         if doc["state"] != report.COMPLETED:
             break
-        schema.unrecord(step.name, database)
+        if not entry.get("unrecorded"):
+            schema.unrecord(step.name, database)
     return out
+
+
+def to_roll_back(database=None):
+    """The schema entries a rollback undoes, oldest first: the steps that
+    ran (stamped ones did not), and an adopt run that failed or was killed
+    after changing documents without being recorded (its originals are
+    kept, so they go back all the same)."""
+    applied = [e for e in schema.applied(database) if not e.get("stamped")]
+    if not any(e["step"] == "adopt" for e in applied) and \
+            db.collection(db.MIGRATION_ADOPTED, database).find_one({}, {"_id": 1}) is not None:
+        applied.append({"step": "adopt", "unrecorded": True})
+    return applied
 
 
 def _chained(done, step, operation, run_ids, common):
