@@ -2,7 +2,7 @@
 wrote into MongoDB, for the tests of adopting such a database.
 
 Written from a reading of IMPACT's writers (see
-/work/shared/reference/legacy-impact.md); no code or data of IMPACT's is in
+the shared reference legacy-impact.md); no code or data of IMPACT's is in
 here. Every person is invented; NHS numbers come from the never-issued 999
 range and pass Modulus 11.
 
