@@ -100,6 +100,12 @@ def to_json(doc):
     return json.dumps({"report_version": 1, **doc}, default=_plain, indent=2, ensure_ascii=False)
 
 
+def abandon(run_id, reason, database=None):
+    """A run that never started (a step before it failed)."""
+    db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {
+        "state": FAILED, "errors": [reason], "finished_at": clock.now(), "alive_at": clock.now()}})
+
+
 def link_next(run_id, next_run_id, database=None):
     """The run that continues this one (the next step of the same command)."""
     db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {"next_run": next_run_id}})

@@ -6,7 +6,7 @@ the rest in order, `rollback_applied` undoes them in reverse.
 from dataclasses import dataclass
 
 from webapp import db
-from webapp.migration import adopt, apply, report, schema
+from webapp.migration import adopt, apply, profile, report, schema
 from webapp.migration import rollback as rollback_module
 from webapp.migration import verify as verify_module
 
@@ -69,16 +69,23 @@ def run_pending(*, dry_run=False, options=None, run_ids=None, **common):
     reports. `run_ids` optionally names each step's run document (the
     dashboard creates them to follow them)."""
     database = common.get("database")
+    todo = pending(database)
+    profile_name = (options or {}).get("profile_name") or profile.DEFAULT
+    ids = _chain(todo, "dry-run" if dry_run else "run", run_ids, common, {"profile": profile_name})
     out = []
-    for step in pending(database):
+    for step in todo:
         chosen = {k: v for k, v in (options or {}).items() if k in step.options}
-        run_id = _chained(out, step, "dry-run" if dry_run else "run", run_ids, common)
-        doc = step.run(dry_run=dry_run, run_id=run_id, **common, **chosen)
+        try:
+            doc = step.run(dry_run=dry_run, run_id=ids[step.name], **common, **chosen)
+        except BaseException:  # the lease held by another, a kill: the steps after it never start
+            _abandon(todo, step, ids, database)
+            raise
         out.append(doc)
         if doc["state"] != report.COMPLETED:
+            _abandon(todo, step, ids, database)
             break
         if not dry_run:
-            extra = {"profile": doc.get("options", {}).get("profile")} if "profile_name" in step.options else {}
+            extra = {"profile": profile_name} if "profile_name" in step.options else {}
             schema.record(step.name, doc["_id"], database, **extra)
     return out
 
@@ -91,12 +98,18 @@ def rollback_applied(*, run_ids=None, **common):
     if not applied:
         raise NothingToRollBack("No migration has been run on this database, so there is nothing to roll back. "
                                 "Nothing was changed.")
+    order = [BY_NAME[entry["step"]] for entry in reversed(applied)]
+    ids = _chain(order, "rollback", run_ids, common)
     out = []
-    for entry in reversed(applied):
-        step = BY_NAME[entry["step"]]
-        doc = step.rollback(run_id=_chained(out, step, "rollback", run_ids, common), **common)
+    for entry, step in zip(reversed(applied), order, strict=True):
+        try:
+            doc = step.rollback(run_id=ids[step.name], **common)
+        except BaseException:
+            _abandon(order, step, ids, database)
+            raise
         out.append(doc)
         if doc["state"] != report.COMPLETED:
+            _abandon(order, step, ids, database)
             break
         if not entry.get("unrecorded"):
             schema.unrecord(step.name, database)
@@ -115,17 +128,27 @@ def to_roll_back(database=None):
     return applied
 
 
-def _chained(done, step, operation, run_ids, common):
-    """The run document for `step`: the one the caller made, or a new one
-    that the previous step's report points to (so a page following the
-    first run follows the whole sequence)."""
-    run_id = (run_ids or {}).get(step.name)
-    if run_id is None and done:
-        run_id = report.new_run(operation, common.get("owner"), {"batch_size": common.get("batch_size")},
-                                common.get("database"), step=step.name)
-    if done:
-        report.link_next(done[-1]["_id"], run_id, common.get("database"))
-    return run_id
+def _chain(sequence, operation, run_ids, common, extra=None):
+    """step name -> its run document, all made (or taken from the caller)
+    before the first step starts, each pointing to the next: a page
+    following the first run follows the whole sequence, never stopping
+    between two steps."""
+    database = common.get("database")
+    ids = {}
+    for step in sequence:
+        ids[step.name] = (run_ids or {}).get(step.name) or report.new_run(
+            operation, common.get("owner"), {"batch_size": common.get("batch_size"), **(extra or {})}, database,
+            step=step.name)
+    for before, after in zip(sequence, sequence[1:], strict=False):
+        report.link_next(ids[before.name], ids[after.name], database)
+    return ids
+
+
+def _abandon(sequence, failed, ids, database):
+    """The steps after one that did not complete never start: their run
+    documents say so."""
+    for step in sequence[sequence.index(failed) + 1:]:
+        report.abandon(ids[step.name], f"not started: the {failed.name} step before it did not complete", database)
 
 
 def verify_all(database=None):

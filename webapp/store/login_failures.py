@@ -25,15 +25,17 @@ def _count(key, window):
     now = clock.now()
     # A window that has passed starts again from nothing.
     coll.update_one({"_id": key, "expires_at": {"$lte": now}}, {"$set": {"count": 0, "expires_at": now + window}})
-    for _ in range(3):
-        try:
-            doc = coll.find_one_and_update(
-                {"_id": key}, {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": now + window}},
-                upsert=True, return_document=ReturnDocument.AFTER)
-            return doc["count"]
-        except DuplicateKeyError:
-            continue  # two first attempts at once: the other inserted it, increment that
-    raise RuntimeError(f"could not count a sign-in attempt for {key}")
+    # Make sure the counter exists (many first attempts at once race to
+    # insert it: one wins, the others' duplicate-key errors say it is there),
+    # then count on it, which no longer races.
+    try:
+        coll.update_one({"_id": key}, {"$setOnInsert": {"count": 0, "expires_at": now + window}}, upsert=True)
+    except DuplicateKeyError:
+        pass
+    doc = coll.find_one_and_update({"_id": key}, {"$inc": {"count": 1}}, return_document=ReturnDocument.AFTER)
+    if doc is None:  # removed by its TTL between the two: count afresh
+        return _count(key, window)
+    return doc["count"]
 
 
 def attempt(username, remote_addr, max_failures, window_seconds):
