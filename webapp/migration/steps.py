@@ -72,22 +72,15 @@ def run_pending(*, dry_run=False, options=None, run_ids=None, **common):
     todo = pending(database)
     profile_name = (options or {}).get("profile_name") or profile.DEFAULT
     ids = _chain(todo, "dry-run" if dry_run else "run", run_ids, common, {"profile": profile_name})
-    out = []
-    for step in todo:
-        chosen = {k: v for k, v in (options or {}).items() if k in step.options}
-        try:
-            doc = step.run(dry_run=dry_run, run_id=ids[step.name], **common, **chosen)
-        except BaseException:  # the lease held by another, a kill: the steps after it never start
-            _abandon(todo, step, ids, database)
-            raise
-        out.append(doc)
-        if doc["state"] != report.COMPLETED:
-            _abandon(todo, step, ids, database)
-            break
+
+    def recorded(step, doc):
         if not dry_run:
             extra = {"profile": profile_name} if "profile_name" in step.options else {}
             schema.record(step.name, doc["_id"], database, **extra)
-    return out
+
+    return _in_sequence(todo, ids, database, lambda step: step.run(
+        dry_run=dry_run, run_id=ids[step.name], **common,
+        **{k: v for k, v in (options or {}).items() if k in step.options}), recorded)
 
 
 def rollback_applied(*, run_ids=None, **common):
@@ -100,19 +93,32 @@ def rollback_applied(*, run_ids=None, **common):
                                 "Nothing was changed.")
     order = [BY_NAME[entry["step"]] for entry in reversed(applied)]
     ids = _chain(order, "rollback", run_ids, common)
+    entries = dict(zip([step.name for step in order], reversed(applied), strict=True))
+
+    def unrecorded(step, doc):
+        if not entries[step.name].get("unrecorded"):
+            schema.unrecord(step.name, database)
+
+    return _in_sequence(order, ids, database, lambda step: step.rollback(run_id=ids[step.name], **common),
+                        unrecorded)
+
+
+def _in_sequence(sequence, ids, database, work, completed):
+    """work(step) for each step in order, then completed(step, report);
+    stop at the first that does not complete (or raises), and mark the
+    steps after it as never started. Returns the reports."""
     out = []
-    for entry, step in zip(reversed(applied), order, strict=True):
+    for step in sequence:
         try:
-            doc = step.rollback(run_id=ids[step.name], **common)
-        except BaseException:
-            _abandon(order, step, ids, database)
+            doc = work(step)
+        except BaseException:  # the lease held by another, a kill: the steps after it never start
+            _abandon(sequence, step, ids, database)
             raise
         out.append(doc)
         if doc["state"] != report.COMPLETED:
-            _abandon(order, step, ids, database)
+            _abandon(sequence, step, ids, database)
             break
-        if not entry.get("unrecorded"):
-            schema.unrecord(step.name, database)
+        completed(step, doc)
     return out
 
 
