@@ -1,6 +1,8 @@
 """Patient routes through the Flask client: pages and fragments, validation
 (422, nothing saved), 404 on unknown or malformed ids, 403 by role,
 409 on a stale edit."""
+from datetime import datetime
+
 import pytest
 
 from tests.clinical_data import make_episode, make_patient, make_tumour, surgery_fields
@@ -171,3 +173,52 @@ def test_pages_of_a_search_are_posted_with_the_search(app, auth, client, patient
     assert '<input type="hidden" name="page" value="2">' in first
     second = auth.post("/patients/", {"q": "Testpatient", "page": "2"}, htmx=True).get_data(as_text=True)
     assert "Page 2 of 2" in second and "Otherpatient" not in second
+
+
+@pytest.fixture
+def unlinked(app, database):
+    """An adopted legacy patient with no MRN of its own: its records name it
+    by its legacy id (the adopt step's `legacy_patient_id`)."""
+    patient = {"legacy_patient_id": "H0042", "first_name": "Ada", "last_name": "Legacy", "sex": "2",
+               "date_of_birth": datetime(1950, 5, 17), "version": 1}
+    patient["_id"] = database.patients.insert_one(patient).inserted_id
+    episode = database.episodes.insert_one({"patient_id": "H0042", "referral_date": datetime(2024, 1, 10),
+                                            "episode_type": "cancer", "version": 1}).inserted_id
+    database.treatments.insert_one({"treatment_id": "TRT-L1", "episode_id": str(episode), "patient_id": "H0042",
+                                    "treatment_type": "surgery", "treatment_date": datetime(2024, 2, 1)})
+    database.patients.insert_one({"mrn": "MRN0000099", "first_name": "Other", "last_name": "Person", "version": 1})
+    return patient, episode
+
+
+def test_a_patient_without_an_mrn_is_given_one_and_its_records_follow(auth, client, database, unlinked):
+    patient, episode = unlinked
+    auth.login("clinician")
+    url = f"/patients/{patient['_id']}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-testid="mrn-missing"' in page and 'name="mrn"' in page and 'type="hidden" name="mrn"' not in page
+    taken = auth.post(url, {**GOOD, "mrn": "MRN0000099", "version": "1"})
+    assert taken.status_code == 422 and "Another patient already has this hospital number." in taken.get_data(
+        as_text=True)
+    assert database.episodes.find_one({"_id": episode})["patient_id"] == "H0042"
+    assert auth.post(url, {**GOOD, "mrn": "mrn0000123", "version": "1"}).status_code == 303
+    assert database.patients.find_one({"_id": patient["_id"]})["mrn"] == "MRN0000123"
+    assert database.episodes.find_one({"_id": episode})["patient_id"] == "MRN0000123"
+    assert database.treatments.find_one({"treatment_id": "TRT-L1"})["patient_id"] == "MRN0000123"
+    entry = database.audit_log.find_one({"action": "relink", "entity_id": str(patient["_id"])})
+    assert entry["after"] == {"patient_id": "MRN0000123", "records": {"episodes": 1, "tumours": 0, "treatments": 1}}
+    assert f"/episodes/{episode}" in client.get(f"/patients/{patient['_id']}").get_data(as_text=True)
+    # Once set, the MRN is fixed: a posted one is ignored.
+    assert 'type="hidden" name="mrn"' in client.get(url).get_data(as_text=True)
+    assert auth.post(url, {**GOOD, "mrn": "MRN0000777", "version": "2"}).status_code == 303
+    assert database.patients.find_one({"_id": patient["_id"]})["mrn"] == "MRN0000123"
+
+
+def test_a_patient_edit_is_refused_while_a_migration_runs(app, auth, client, database, patient):
+    from webapp.store import lease
+
+    auth.login("clinician")
+    with app.app_context():
+        lease.acquire("migration-test-owner")
+    response = auth.post(f"/patients/{patient['_id']}/edit", {**GOOD, "mrn": patient["mrn"], "version": "1"})
+    assert response.status_code == 423 and "nothing was saved" in response.get_data(as_text=True)
+    assert database.patients.find_one({"_id": patient["_id"]})["first_name"] == "Ada"

@@ -137,21 +137,53 @@ def _duplicate_field(exc):
 
 
 def update(patient_id, fields, expected_version, actor):
-    """Edit a patient's details (the MRN never changes: episodes refer to it)."""
+    """Edit a patient's details. The MRN never changes once set (episodes
+    refer to it); a record without one (an adopted legacy patient) may be
+    given one, and the records that named it by its legacy id then name it
+    by the MRN, in the same transaction."""
     oid = db.object_id(patient_id)
     if oid is None:
         raise records.NotFound(patient_id)
     changes = {k: fields.get(k) for k in FIELDS if k != "mrn"}
 
     def work(session):
+        current = db.collection(db.PATIENTS).find_one({"_id": oid}, session=session) or {}
+        first_mrn = fields.get("mrn") if not has_mrn(current) else None
+        if first_mrn:
+            changes["mrn"] = first_mrn
         _check_unique(changes, session, exclude_id=oid)
-        return records.versioned_update(db.collection(db.PATIENTS), ENTITY, {"_id": oid}, oid,
-                                        changes, expected_version, actor, session=session)
+        after = records.versioned_update(db.collection(db.PATIENTS), ENTITY, {"_id": oid}, oid,
+                                         changes, expected_version, actor, session=session)
+        if first_mrn:
+            _relink(current, first_mrn, actor, session)
+        return after
 
     try:
-        return records.in_transaction(work)
+        # The adopt step rewrites patients (and a relink writes their
+        # episodes): an edit must not land in the middle of a migration.
+        return records.fenced(work)
     except DuplicateKeyError as exc:
         raise DuplicatePatient(_duplicate_field(exc)) from exc
+
+
+def has_mrn(patient):
+    return isinstance(patient.get("mrn"), str) and bool(patient["mrn"])
+
+
+def _relink(patient, mrn, actor, session):
+    """Its episodes, tumours and treatments named it by its legacy id: they
+    name it by its MRN now (only by that id: an MRN it shared with another
+    record stays where it is until the two are merged)."""
+    legacy = patient.get(LEGACY_LINK)
+    if not isinstance(legacy, str) or not legacy:
+        return
+    moved = {}
+    for name in (db.EPISODES, db.TUMOURS, db.TREATMENTS):
+        result = db.collection(name).update_many({"patient_id": legacy}, {"$set": {"patient_id": mrn}},
+                                                 session=session)
+        moved[name] = result.modified_count
+    audit.record(actor, "relink", ENTITY, patient["_id"], before={"patient_id": legacy},
+                 after={"patient_id": mrn, "records": moved}, session=session)
 
 
 def history(patient_id):

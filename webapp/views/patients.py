@@ -15,7 +15,7 @@ from webapp.store import episodes as episodes_store
 from webapp.store import patients as store
 from webapp.store import records, timeline
 from webapp.views.access import patient_key, viewed
-from webapp.views.rendering import conflict_context, found, page_or_fragment
+from webapp.views.rendering import conflict_context, found, page_or_fragment, refused_form, save_unless_paused
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 MAX_PAGE = 100_000
@@ -125,24 +125,29 @@ def show(patient_id):
 def edit(patient_id):
     patient = found(store.get(patient_id))
     form = PatientForm() if request.method == "POST" else PatientForm.for_record(patient)
-    if isinstance(patient.get("mrn"), str) and patient["mrn"]:
+    mrn_set = store.has_mrn(patient)
+    if mrn_set:
         form.mrn.data = patient["mrn"]  # never changes once set: episodes refer to it
     status, conflict = 200, None
     if form.validate_on_submit():
         try:
-            store.update(patient["_id"], form.fields(), form.version_number(), current_user.username)
+            refusal = save_unless_paused(lambda: store.update(patient["_id"], form.fields(), form.version_number(),
+                                                              current_user.username))
         except store.DuplicatePatient as exc:
             form[exc.field].errors = list(form[exc.field].errors) + [DUPLICATE[exc.field]]
         except records.Conflict as exc:
             conflict = conflict_context(exc, store.ENTITY, patient["_id"], form)
             status = 409
         else:
-            flash("Patient details saved.", "success")
-            return redirect(url_for(".show", patient_id=patient["_id"]), 303)
+            if refusal:
+                status = refused_form(form, refusal)
+            else:
+                flash("Patient details saved.", "success")
+                return redirect(url_for(".show", patient_id=patient["_id"]), 303)
     if request.method == "POST" and status == 200:
         status = 422
     return page_or_fragment("patients/form.html", "patients/_form.html", status, form=form, patient=patient,
-                            conflict=conflict)
+                            conflict=conflict, mrn_set=mrn_set)
 
 
 @bp.route("/<oid:patient_id>/history")

@@ -8,8 +8,8 @@ from webapp.security import is_htmx
 from webapp.store import lease, records
 
 MIGRATION_MESSAGE = ("A data migration is in progress (started by {owner} at {at:%H:%M} UTC). "
-                     "Episodes, tumours and treatments cannot be changed until it finishes: nothing was saved. "
-                     "Try again in a few minutes.")
+                     "Patients, episodes, tumours and treatments cannot be changed until it finishes: "
+                     "nothing was saved. Try again in a few minutes.")
 
 
 def page_or_fragment(page_template, fragment, status=200, headers=None, **context):
