@@ -17,8 +17,6 @@ cannot be linked keeps its legacy link and is listed with the reason; a
 patient whose identifiers are encrypted, when no key was given, is left as
 it is and listed as needing the key.
 """
-import queue
-import threading
 from collections import defaultdict
 
 import bson
@@ -28,7 +26,7 @@ from pymongo.errors import BulkWriteError
 from webapp import db
 from webapp.domain import legacy_crypto
 from webapp.domain.records import ID_FIELD, KINDS
-from webapp.migration import apply, mapping, operation, profile, report, schema, stats
+from webapp.migration import apply, mapping, operation, pipeline, profile, report, schema, stats
 from webapp.migration.plan import derived_object_id, digest
 from webapp.migration.progress import Progress
 from webapp.migration.scan import DEFAULT_BATCH, Batches, with_retries
@@ -303,48 +301,19 @@ def _mapped(adoption, collection, patients, warnings):
         yield out
 
 
-class Writer:
-    """The writes of each batch, in a thread of their own: the next batch is
-    read and mapped while the server writes this one (one batch ahead at
-    most, so memory stays bounded and a kill loses no more than a batch's
-    progress, which the rerun redoes). Progress is saved once a batch is
-    written."""
+def _writes(adoption, progress, on_progress, heartbeat):
+    """A batch's writes, then its progress saved (in the writer thread)."""
 
-    def __init__(self, adoption, progress, on_progress):
-        self.adoption, self.progress, self.on_progress = adoption, progress, on_progress
-        self.queue = queue.Queue(maxsize=1)
-        self.failure = None
-        self.thread = threading.Thread(target=self._run, name="adopt-writer", daemon=True)
+    def write(job):
+        collection, changes, size = job
+        operation.check_lease(heartbeat, "adopt")  # a batch is written only under the lease
+        adoption.findings.changed[collection] += adoption.write(collection, changes)
+        progress.advance(size if collection == "episodes" else 0, size)
+        report.save_progress(adoption.run_id, progress.as_dict(), adoption.database)
+        if on_progress:
+            on_progress(progress)
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def put(self, collection, changes, size):
-        if self.failure is not None:
-            raise self.failure
-        self.queue.put((collection, changes, size))
-
-    def _run(self):
-        adoption = self.adoption
-        while (item := self.queue.get()) is not None:
-            if self.failure is not None:
-                continue  # drain: the caller stops at its next put
-            collection, changes, size = item
-            try:
-                adoption.findings.changed[collection] += adoption.write(collection, changes)
-                self.progress.advance(size if collection == "episodes" else 0, size)
-                report.save_progress(adoption.run_id, self.progress.as_dict(), adoption.database)
-                if self.on_progress:
-                    self.on_progress(self.progress)
-            except Exception as exc:  # handed to the caller, who raises it
-                self.failure = exc
-
-    def __exit__(self, *exc):
-        self.queue.put(None)
-        self.thread.join()
-        if self.failure is not None and exc[0] is None:
-            raise self.failure
+    return write
 
 
 def holders_of(links):
@@ -383,13 +352,12 @@ def _adopt(database, run_id, chosen, key, dry_run, batch_size, on_progress, hear
     indexes_before = _indexes(database)
     patients = adoption.learn_patients(warnings)
     adoption.learn_repeated_ids()
-    with Writer(adoption, progress, on_progress) as writer:
+    with pipeline.Writer(_writes(adoption, progress, on_progress, heartbeat), "adopt-writer") as writer:
         for collection in COLLECTIONS:
             for mapped in _mapped(adoption, collection, patients, warnings):
                 changes = [(source, adopted) for doc, source, adopted in mapped
                            if adopted is not None and not _same(adopted, doc)]
-                writer.put(collection, changes, len(mapped))
-                operation.check_lease(heartbeat, "adopt")
+                writer.put((collection, changes, len(mapped)))
     if not dry_run and not adoption.errors:
         # The indexes the legacy data did not allow may be made now (not
         # after a failed run: its rollback must find the data as it was).

@@ -10,7 +10,8 @@ Per batch, in this order:
      quarantine entries and the episode records (how to put each back);
   4. only then unset the arrays, for the episodes whose writes all landed;
   5. save progress.
-A kill -9 anywhere leaves episodes that still hold their arrays and perhaps
+Steps 3 to 5 run in a writer thread while the next batch is read and
+planned (pipeline.py). A kill -9 anywhere leaves episodes that still hold their arrays and perhaps
 some of their documents already written: the rerun redoes them, and the
 duplicates are recognised, so the end state equals an uninterrupted run's.
 """
@@ -20,7 +21,7 @@ from pymongo.errors import BulkWriteError
 from webapp import db
 from webapp.domain import clock
 from webapp.domain.records import ID_FIELD, KINDS
-from webapp.migration import crash, operation, report, stats
+from webapp.migration import crash, operation, pipeline, report, stats
 from webapp.migration.plan import plan_episode, resolve_duplicates
 from webapp.migration.progress import Progress
 from webapp.migration.scan import DEFAULT_BATCH, Batches, with_retries
@@ -71,20 +72,28 @@ def _migrate(database, run_id, dry_run, batch_size, held, on_progress, heartbeat
     anomalies = []
     seen = {kind: {} for kind in KINDS}
     reader = Batches(db.collection(db.EPISODES, database), stats.LEGACY_FILTER, batch_size)
-    batch_no = 0
-    while True:
-        batch, plans, failed = with_retries(
-            lambda n=batch_no + 1: _one_batch(database, reader, n, run_id, dry_run, seen), warnings, reader)
-        if not batch:
-            break
-        batch_no += 1
-        reader.done(batch)
+
+    def write(job):
+        batch_no, batch, plans = job
+        operation.check_lease(heartbeat, "migration")  # a batch is written only under the lease
+        failed = {} if dry_run else with_retries(lambda: _write_batch(database, batch_no, plans), warnings,
+                                                 _NOTHING_TO_REOPEN)
         moved = _tally(plans, failed, counts, anomalies, errors)
         progress.advance(len(batch), moved)
         report.save_progress(run_id, progress.as_dict(), database)
         if on_progress:
             on_progress(progress)
-        operation.check_lease(heartbeat, "migration")
+
+    # Batch n+1 is read and planned while batch n is written.
+    with pipeline.Writer(write) as writer:
+        batch_no = 0
+        while True:
+            batch, plans = with_retries(lambda: _read_batch(database, reader, run_id, seen), warnings, reader)
+            if not batch:
+                break
+            batch_no += 1
+            reader.done(batch)
+            writer.put((batch_no, batch, plans))
 
     if resumed:
         # Batches the interrupted runs finished are not replanned here: their
@@ -147,17 +156,25 @@ def _anomaly_key(entry):
     return (entry["episode_id"], entry["kind"], entry["index"], entry["code"])
 
 
-def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
-    """Plan and (unless dry_run) write one batch. Returns (episodes, plans,
-    {episode id: [failure messages]})."""
-    episodes = db.collection(db.EPISODES, database)
+class _NothingToReopen:
+    def reopen(self):
+        pass
+
+
+_NOTHING_TO_REOPEN = _NothingToReopen()
+
+
+def _read_batch(database, reader, run_id, seen):
+    """The next episodes still holding arrays, planned: (episodes, plans)."""
     batch = reader.next()
-    if not batch:
-        return [], [], {}
-    plans = _plan_batch(database, batch, run_id, seen)
+    return (batch, _plan_batch(database, batch, run_id, seen)) if batch else ([], [])
+
+
+def _write_batch(database, batch_no, plans):
+    """Write one planned batch: items, set-aside items and episode records,
+    then (for the episodes whose writes all landed) unset the arrays.
+    Returns {episode id: [failure messages]}."""
     failed = {}
-    if dry_run:
-        return batch, plans, failed
     for n, kind in enumerate(KINDS):
         docs = [doc for plan in plans for doc in plan.items[kind]]
         for doc, message in _insert(db.collection(kind, database), docs):
@@ -174,9 +191,10 @@ def _one_batch(database, reader, batch_no, run_id, dry_run, seen):
     crash.point("before_unset", batch_no)
     done_ids = [p.episode_id for p in plans if str(p.episode_id) not in failed]
     if done_ids:
-        episodes.update_many({"_id": {"$in": done_ids}}, {"$unset": {kind: "" for kind in KINDS}})
+        db.collection(db.EPISODES, database).update_many({"_id": {"$in": done_ids}},
+                                                          {"$unset": {kind: "" for kind in KINDS}})
     crash.point("after_batch", batch_no)
-    return batch, plans, failed
+    return failed
 
 
 def _plan_batch(database, batch, run_id, seen):
@@ -189,6 +207,10 @@ def _plan_batch(database, batch, run_id, seen):
         existing = {d[ID_FIELD[kind]]: d["_id"] for d in
                     db.collection(kind, database).find({ID_FIELD[kind]: {"$in": ids}}, {ID_FIELD[kind]: 1})
                     } if ids else {}
+        # Earlier batches' items count as in the collection whether or not
+        # the writer has written them yet (as after a kill and rerun), so
+        # the anomalies say the same however the writes were timed.
+        existing.update({i: seen[kind][i][0] for i in ids if i in seen[kind]})
         resolve_duplicates(kind, plans, existing, seen[kind])
     preexisting = _preexisting(database, batch)
     for plan in plans:
