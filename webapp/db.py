@@ -128,9 +128,6 @@ INDEXES.update({
 # retire; one template per name (its slug).
 PROTOCOL_TEMPLATES = "protocol_templates"
 INDEXES[PROTOCOL_TEMPLATES] = [IndexModel([("slug", ASCENDING)], unique=True)]
-# One document per patient that every pathway-link write touches, so two
-# links written at once meet as a write conflict (store/treatments.py).
-PATHWAY_WRITES = "pathway_writes"
 
 # $jsonSchema validators, put on once the adopt step has made every document
 # canonical (`init_validators`): BSON types for ids, dates and coded fields,

@@ -85,9 +85,9 @@ def _pathway_sound(before, fields, session):
     """The pathway rules again, on the stored treatments, inside the write's
     transaction: a write that bypasses the form, or that another edit
     overtook, cannot store a link to another patient, a circle or an
-    impossible order. Two links written at once for one patient also touch
-    one shared document, so the server makes the later transaction retry,
-    and its retry sees the other's link."""
+    impossible order. Two links written at once cannot both pass: every
+    clinical write marks the migration fence document (store/lease.py), so
+    the later transaction retries and its retry sees the other's link."""
     target = fields.get(PATHWAY_FIELD)
     if target in (None, ""):
         return  # no link (an update without one removes it)
@@ -97,8 +97,6 @@ def _pathway_sound(before, fields, session):
             "patient_id": (before or fields).get("patient_id")}
     if not isinstance(target, str):
         raise records.Invalid({PATHWAY_FIELD: "Choose one of this patient's treatments."})
-    db.collection(db.PATHWAY_WRITES).update_one({"_id": str(mine["patient_id"])}, {"$inc": {"writes": 1}},
-                                                upsert=True, session=session)
     linked, chain = link_target(target, session)
     found = pathways.problems(mine, linked, chain)
     if found:
