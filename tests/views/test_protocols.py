@@ -214,3 +214,16 @@ def test_the_template_applied_is_not_lost_on_an_edit(app, auth, database, episod
     assert response.status_code == 200
     assert database.treatments.find_one({"treatment_id": added["treatment_id"]})["protocol_template"] == \
         "CAPOX 8 cycles"
+
+
+def test_choosing_the_type_shows_its_fields_with_or_without_javascript(auth, database, seeded):
+    auth.login("admin")
+    fragment = auth.client.get("/admin/protocols/new?treatment_type=surgery",
+                               headers={"HX-Request": "true", "HX-Target": "protocol-values"})
+    body = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in body and 'name="fill-opcs4_primary"' in body
+    shown = auth.post("/admin/protocols/new", {"name": "Typed", "treatment_type": "radiotherapy", "show_fields": "1"})
+    body = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and 'name="fill-fractions"' in body and 'value="Typed"' in body
+    assert "There is a problem" not in body
+    assert database.protocol_templates.count_documents({"name": "Typed"}) == 0

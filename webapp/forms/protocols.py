@@ -72,6 +72,12 @@ class ProtocolForm(FlaskForm):
                 out[field.short_name] = raw.strip()
         return out
 
+    def problems(self):
+        """[(field id, label, message)] of the whole page, the template's
+        own fields first, for the error summary."""
+        fields = [f for f in self if f.errors] + [f for f in self.value_fields() if f.errors]
+        return [(f.id, f.label.text, message) for f in fields for message in f.errors]
+
     def check_values(self):
         """The treatment form's verdict on the values, on the fields typed in."""
         values = self.values()
