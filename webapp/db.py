@@ -125,9 +125,10 @@ INDEXES.update({
 })
 
 # Protocol templates (issue 13): named treatment-form values admins add and
-# retire; one template per name (its slug).
+# retire; one template per name (its slug; unique where it is one).
 PROTOCOL_TEMPLATES = "protocol_templates"
-INDEXES[PROTOCOL_TEMPLATES] = [IndexModel([("slug", ASCENDING)], unique=True)]
+INDEXES[PROTOCOL_TEMPLATES] = [
+    IndexModel([("slug", ASCENDING)], unique=True, partialFilterExpression={"slug": {"$type": "string"}})]
 
 # $jsonSchema validators, put on once the adopt step has made every document
 # canonical (`init_validators`): BSON types for ids, dates and coded fields,

@@ -167,6 +167,8 @@ def test_odd_stored_templates_show_and_do_not_break_the_form(app, auth, database
         {"name": "No slug", "treatment_type": "chemotherapy", "values": {"cycles": 8}, "active": "yes"},
         {"slug": "retired-legacy", "name": "Retired", "treatment_type": "chemotherapy", "active": False,
          "retired_at": "last week", "values": {"cycles": 8}},
+        {"slug": 5, "name": None, "treatment_type": 7, "values": {"cycles": [1, 2]}, "active": None},
+        {},
     ])
     auth.login("admin")
     listing = auth.client.get("/admin/protocols")

@@ -1,6 +1,7 @@
 """Protocol templates, in the `protocol_templates` collection: added and
 retired by admins (never deleted, so a treatment naming one can always be
-traced to it), each change audited in the same transaction."""
+traced to it), each change audited in the same transaction. Not behind the
+migration's write fence: no migration step reads or writes templates."""
 from pymongo.errors import DuplicateKeyError
 
 from webapp import db
@@ -97,7 +98,7 @@ def seed_defaults(actor="bootstrap"):
     """The default templates, only into an empty collection (an admin's
     retirements and additions are never undone by a restart). Returns how
     many were added."""
-    if _coll().estimated_document_count() or _coll().count_documents({}, limit=1):
+    if _coll().count_documents({}, limit=1):
         return 0
     added = 0
     for template in rules.DEFAULTS:
