@@ -68,6 +68,7 @@ def test_admin_adds_a_template_checked_by_the_treatment_form(auth, database, see
     ({"fill-adjunctive_therapy": "7"}, "not one of the listed options"),
     ({"fill-regimen": "", "fill-cycles": ""}, "Fill in at least one field"),
     ({"name": ""}, "Fill this in."),
+    ({"treatment_type": "bogus"}, "not one of the listed options"),
 ])
 def test_a_value_the_treatment_form_refuses_is_refused(auth, database, seeded, fields, message):
     auth.login("admin")

@@ -13,6 +13,7 @@ from webapp.domain import protocols as rules
 from webapp.forms.common import CodeField, text
 
 PREFIX = "fill"
+DEFAULT_TYPE = "chemotherapy"
 # What a treatment form needs besides a template's values to be checked:
 # only the template's own fields' errors are read.
 _PLACEHOLDERS = {"treatment_date": None, "provider_organisation": "RX1", "treatment_intent": "01"}
@@ -47,11 +48,13 @@ def problems(kind, values):
 class ProtocolForm(FlaskForm):
     name = text("Name", required=True, max_length=rules.MAX_NAME,
                 description="As clinicians will see it, for example “CAPOX 8 cycles (adjuvant)”.")
-    treatment_type = CodeField("Treatment type", codes.TREATMENT_TYPE)
+    treatment_type = CodeField("Treatment type", codes.TREATMENT_TYPE, blank=None, default=DEFAULT_TYPE)
 
     def kind(self):
+        """The type chosen; a value no code means shows the default type's
+        fields (and is refused by the field when posted)."""
         chosen = self.treatment_type.data
-        return chosen if chosen in codes.TREATMENT_TYPE else "chemotherapy"
+        return chosen if chosen in codes.TREATMENT_TYPE else DEFAULT_TYPE
 
     def value_form(self, formdata=None):
         """The chosen type's treatment form, prefixed, for its fillable
