@@ -10,7 +10,7 @@ from webapp import db, demo
 from webapp.domain import accounts
 from webapp.migration import schema, steps
 from webapp.security import ROLES
-from webapp.store import storage, users
+from webapp.store import protocols, storage, users
 
 db_cli = AppGroup("db", help="Database set-up.")
 users_cli = AppGroup("users", help="People who may sign in.")
@@ -143,6 +143,7 @@ def seed_demo(patients, seed_value, legacy):
         schema.stamp([step.name for step in steps.STEPS])  # made in this shape: nothing to migrate
     shape = "legacy (treatments and tumours embedded in episodes)" if legacy else "separate collections"
     click.echo(f"wrote {shape}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    _seed_protocols()
 
 
 @seed_cli.command("bootstrap")
@@ -155,12 +156,21 @@ def seed_bootstrap(patients):
         counts = demo.write(demo.generate(patients=patients, seed=1))
         schema.stamp([step.name for step in steps.STEPS])  # made in this shape: nothing to migrate
         click.echo("loaded demo data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    _seed_protocols()
     if users.count() == 0:
         click.echo("demo users (one-time passwords shown once; each must be changed at the first sign-in):")
         for role, name in DEMO_USERS.items():
             password = secrets.token_urlsafe(12)
             users.create(name, password, role, actor="bootstrap", one_time=True)
             click.echo(f"  {name:<20} role={role:<13} password={password}")
+
+
+def _seed_protocols():
+    """The default protocol templates, into an empty collection only (an
+    admin's retirements are never undone by a restart)."""
+    added = protocols.seed_defaults()
+    if added:
+        click.echo(f"added {added} default protocol templates")
 
 
 def init_app(app):

@@ -124,6 +124,12 @@ INDEXES.update({
     LOGIN_ATTEMPTS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
 })
 
+# Protocol templates (issue 13): named treatment-form values admins add and
+# retire; one template per name (its slug; unique where it is one).
+PROTOCOL_TEMPLATES = "protocol_templates"
+INDEXES[PROTOCOL_TEMPLATES] = [
+    IndexModel([("slug", ASCENDING)], unique=True, partialFilterExpression={"slug": {"$type": "string"}})]
+
 # $jsonSchema validators, put on once the adopt step has made every document
 # canonical (`init_validators`): BSON types for ids, dates and coded fields,
 # so a string can never again be stored where a date belongs. A value no

@@ -24,6 +24,7 @@ NAVIGATION = [
     ("admin.user_list", "Users", ()),
     ("admin.activity_page", "Activity", ()),
     ("admin.performance", "Performance", ()),
+    ("protocols.index", "Protocols", ()),
 ]
 
 # The title of the error page for each status (errors/error.html).

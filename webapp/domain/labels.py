@@ -61,13 +61,15 @@ FIELDS = {
     "chemo_timing": ("Timing", codes.CHEMO_TIMING), "total_dose_gy": ("Total dose (Gy)", None),
     "fractions": ("Fractions", None), "radiotherapy_course": ("Course", codes.RADIOTHERAPY_COURSE),
     "response": ("Response (RECIST 1.1)", codes.RECIST_RESPONSE), "response_date": ("Response assessed on", DATE),
+    "protocol_template": ("Protocol template applied", None),
 }
 # The fields each kind of record keeps (what a page shows of it), so that
 # whatever else a legacy document holds can be listed rather than hidden.
 _IDENTITY = ("episode_id", "patient_id")
 KNOWN = {
     "tumour": ("tumour_id", *_IDENTITY, *records.TUMOUR_FIELDS),
-    "treatment": ("treatment_id", *_IDENTITY, *treatment_types.COMMON_FIELDS, *treatment_types.ALL_TYPE_FIELDS),
+    "treatment": ("treatment_id", *_IDENTITY, *treatment_types.COMMON_FIELDS, *treatment_types.ALL_TYPE_FIELDS,
+                  treatment_types.PROTOCOL_FIELD),
 }
 
 # Identity and bookkeeping: never worth a line in a history.

@@ -24,6 +24,9 @@ COMMON_FIELDS = ("treatment_type", "treatment_date", "treatment_intent", "provid
 # The treatment a treatment follows or belongs with (domain/pathways.py):
 # stored only when there is one.
 PATHWAY_FIELD = "follows_treatment_id"
+# The name of the protocol template applied on the form (domain/protocols.py),
+# kept for audit; stored only when one was.
+PROTOCOL_FIELD = "protocol_template"
 
 
 def canonical_type(value):

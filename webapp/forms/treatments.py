@@ -4,7 +4,7 @@ from wtforms import BooleanField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
 from webapp.domain import codes, consistency, validators
-from webapp.domain.treatments import COMMON_FIELDS, PATHWAY_FIELD, fields_of, reconciled
+from webapp.domain.treatments import COMMON_FIELDS, PATHWAY_FIELD, PROTOCOL_FIELD, fields_of, reconciled
 from webapp.forms.common import (
     CodeField,
     FiniteDecimalField,
@@ -19,13 +19,14 @@ from webapp.forms.common import (
     value,
 )
 from webapp.forms.pathways import PathwayMixin
+from webapp.forms.protocols import ProtocolMixin
 
 SITE_HINT = ("The NBOCA audit needs the ODS code of the site where the treatment started: a treatment without "
              "one leaves its tumour out of the file. Filled in from the episode's provider; change it if the "
              "treatment started elsewhere.")
 
 
-class TreatmentForm(PathwayMixin, VersionedForm):
+class TreatmentForm(ProtocolMixin, PathwayMixin, VersionedForm):
     treatment_type = CodeField(
         "Treatment type", codes.TREATMENT_TYPE, validators=[InputRequired(message="Choose one.")]
     )
@@ -63,6 +64,8 @@ class TreatmentForm(PathwayMixin, VersionedForm):
             out[name] = value(self[name])
         if self.follows_treatment_id.data:
             out[PATHWAY_FIELD] = self.follows_treatment_id.data
+        if self.protocol_template.data:
+            out[PROTOCOL_FIELD] = self.protocol_template.data
         return out
 
     def type_fields(self):

@@ -11,7 +11,7 @@ IDENTITY = {"_id", "tumour_id", "treatment_id", "episode_id", "patient_id", "cre
             "version"}
 
 
-def add(coll, entity, id_field, kind, episode, fields, actor):
+def add(coll, entity, id_field, kind, episode, fields, actor, check=None):
     now = clock.now()
     doc = {
         id_field: domain_records.new_id(kind),
@@ -22,6 +22,8 @@ def add(coll, entity, id_field, kind, episode, fields, actor):
     doc.update(created_at=now, last_modified_at=now, version=1)
 
     def work(session):
+        if check:
+            check(None, doc, session)
         coll.insert_one(doc, session=session)
         audit.record(
             actor,
@@ -38,11 +40,17 @@ def add(coll, entity, id_field, kind, episode, fields, actor):
     return records.fenced(work)
 
 
-def update(coll, entity, id_field, episode, record_id, fields, expected_version, actor, unset=()):
+def update(coll, entity, id_field, episode, record_id, fields, expected_version, actor, unset=(), check=None):
+    """`check(before, fields, session)`, when given, sees the stored record
+    and the change inside the write's transaction, and raises to refuse it."""
     key = {id_field: record_id, "episode_id": str(episode["_id"])}
     fields = {k: v for k, v in fields.items() if k not in IDENTITY}
 
     def work(session):
+        before = coll.find_one(key, session=session) if check else None
+        # Missing or stale: versioned_update says so (404/409) before any rule.
+        if before is not None and before.get("version", 1) == expected_version:
+            check(before, fields, session)
         return records.versioned_update(
             coll, entity, key, record_id, fields, expected_version, actor, unset=unset, session=session
         )

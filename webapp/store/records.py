@@ -16,6 +16,16 @@ class NotFound(Exception):
     """The record does not exist (or not under the parent named)."""
 
 
+class Invalid(Exception):
+    """The store refused a write that would break a rule across records (a
+    pathway link to another patient's treatment, a circle): `problems` is
+    {field: message}, as a form puts them."""
+
+    def __init__(self, problems):
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.problems.items()))
+
+
 class Conflict(Exception):
     """Someone saved a newer version since the caller read theirs."""
 

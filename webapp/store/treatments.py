@@ -2,7 +2,7 @@
 from datetime import date
 
 from webapp import db
-from webapp.domain import stored
+from webapp.domain import pathways, stored
 from webapp.domain import treatments as treatment_types
 from webapp.store import children, records
 
@@ -13,7 +13,8 @@ ID = "treatment_id"
 # shape always matches its type.
 ALL_TYPE_FIELDS = treatment_types.ALL_TYPE_FIELDS
 # A link cleared on the form is removed, like a field of another type.
-REMOVABLE = ALL_TYPE_FIELDS + (treatment_types.PATHWAY_FIELD,)
+PATHWAY_FIELD = treatment_types.PATHWAY_FIELD
+REMOVABLE = ALL_TYPE_FIELDS + (PATHWAY_FIELD,)
 
 
 def for_episode(episode):
@@ -30,12 +31,14 @@ def get(episode, treatment_id):
 
 
 def add(episode, fields, actor):
-    return children.add(db.get_treatments_collection(), ENTITY, ID, db.TREATMENTS, episode, fields, actor)
+    """Raises records.Invalid when its pathway link breaks a rule."""
+    return children.add(db.get_treatments_collection(), ENTITY, ID, db.TREATMENTS, episode, fields, actor,
+                        check=_pathway_sound)
 
 
 def update(episode, treatment_id, fields, expected_version, actor):
     return children.update(db.get_treatments_collection(), ENTITY, ID, episode, treatment_id, fields,
-                           expected_version, actor, unset=REMOVABLE)
+                           expected_version, actor, unset=REMOVABLE, check=_pathway_sound)
 
 
 def delete(episode, treatment_id, expected_version, actor):
@@ -53,24 +56,48 @@ PATHWAY_PROJECTION = {"_id": 0, "treatment_id": 1, "patient_id": 1, "episode_id"
                       "follows_treatment_id": 1, "provider_organisation": 1}
 
 
-def of_patient(patient_id):
+def of_patient(patient_id, session=None):
     """A patient's treatments (every episode), as the pathway rules read them."""
     if not patient_id:
         return []
-    return list(db.get_treatments_collection().find({"patient_id": patient_id}, PATHWAY_PROJECTION)
+    return list(db.get_treatments_collection().find({"patient_id": patient_id}, PATHWAY_PROJECTION, session=session)
                 .sort([("treatment_date", 1), ("treatment_id", 1)]))
 
 
-def link_target(treatment_id):
+def link_target(treatment_id, session=None):
     """(the treatment `treatment_id` names, as the rules read it, or None;
     the ids reached from it by following links among its patient's
     treatments)."""
-    linked = db.get_treatments_collection().find_one({"treatment_id": treatment_id}, PATHWAY_PROJECTION)
+    linked = db.get_treatments_collection().find_one({"treatment_id": treatment_id}, PATHWAY_PROJECTION,
+                                                     session=session)
     if linked is None:
         return None, set()
-    links = {t["treatment_id"]: t.get("follows_treatment_id") for t in of_patient(linked.get("patient_id"))}
+    links = {t["treatment_id"]: t.get("follows_treatment_id") for t in of_patient(linked.get("patient_id"), session)
+             if t.get("treatment_id")}
     chain, step = set(), linked.get("follows_treatment_id")
     while isinstance(step, str) and step not in chain:
         chain.add(step)
         step = links.get(step)
     return linked, chain
+
+
+def _pathway_sound(before, fields, session):
+    """The pathway rules again, on the stored treatments, inside the write's
+    transaction: a write that bypasses the form, or that another edit
+    overtook, cannot store a link to another patient, a circle or an
+    impossible order. Two links written at once cannot both pass: every
+    clinical write marks the migration fence document (store/lease.py), so
+    the later transaction retries and its retry sees the other's link."""
+    target = fields.get(PATHWAY_FIELD)
+    if target in (None, ""):
+        return  # no link (an update without one removes it)
+    after = {k: v for k, v in (before or {}).items() if k not in REMOVABLE or k in fields}
+    after.update(fields)
+    mine = {**treatment_types.reconciled(after), "treatment_id": (before or fields).get(ID),
+            "patient_id": (before or fields).get("patient_id")}
+    if not isinstance(target, str):
+        raise records.Invalid({PATHWAY_FIELD: "Choose one of this patient's treatments."})
+    linked, chain = link_target(target, session)
+    found = pathways.problems(mine, linked, chain)
+    if found:
+        raise records.Invalid(found)

@@ -12,11 +12,12 @@ def register_blueprints(app):
         migration,
         monitoring,
         patients,
+        protocols,
         reports,
         treatments,
         tumours,
     )
 
     for module in (auth, health, home, patients, episodes, tumours, treatments, migration, exports, reports, admin,
-                   monitoring):
+                   monitoring, protocols):
         app.register_blueprint(module.bp)

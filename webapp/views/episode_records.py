@@ -25,6 +25,17 @@ PAGE = "episodes/record_page.html"
 CONFIRM = "episodes/_confirm_delete.html"
 
 
+def invalid_form(form, exc):
+    """What the store refused (a rule across records it checks again on
+    write), on the fields concerned, as the form's own errors are; 422 follows."""
+    for name, message in exc.problems.items():
+        if name in form:
+            form[name].errors = list(form[name].errors) + [message]
+        else:
+            form.form_errors.append(message)
+    return False
+
+
 class RecordViews:
     """The views of one kind of record under an episode. `store` is the
     store module for it (for_episode, get, add, update, delete, history,
@@ -105,11 +116,14 @@ class RecordViews:
             status = 422
             if form.validate_on_submit():
                 added = {}
-                refusal = save_unless_paused(lambda: added.setdefault(
-                    "record", self.store.add(episode, form.fields(), current_user.username)))
+                try:
+                    refusal = save_unless_paused(lambda: added.setdefault(
+                        "record", self.store.add(episode, form.fields(), current_user.username)))
+                except records.Invalid as exc:
+                    refusal = invalid_form(form, exc)
                 if refusal is None:
                     return self.done(episode, added["record"], "saved")
-                status = refused_form(form, refusal)
+                status = refused_form(form, refusal) if refusal else 422
         return self.form_page(episode, form, status, url_for(f"{self.name}.create", episode_id=episode["_id"]))
 
     def edit(self, episode_id, record_id):
@@ -126,6 +140,8 @@ class RecordViews:
                         episode, record_id, form.fields(), form.version_number(), current_user.username)))
                 except records.Conflict as exc:
                     conflict, status = conflict_context(exc, self.store.ENTITY, record_id, form), 409
+                except records.Invalid as exc:
+                    invalid_form(form, exc)
                 else:
                     if refusal is None:
                         return self.done(episode, saved["record"], "saved")
