@@ -11,7 +11,7 @@ IDENTITY = {"_id", "tumour_id", "treatment_id", "episode_id", "patient_id", "cre
             "version"}
 
 
-def add(coll, entity, id_field, kind, episode, fields, actor):
+def add(coll, entity, id_field, kind, episode, fields, actor, then=None):
     now = clock.now()
     doc = {
         id_field: domain_records.new_id(kind),
@@ -33,30 +33,38 @@ def add(coll, entity, id_field, kind, episode, fields, actor):
             session=session,
             episode_id=doc["episode_id"],
         )
+        if then:  # what follows from the record, in the same transaction
+            then(doc, actor, session)
         return doc
 
     return records.fenced(work)
 
 
-def update(coll, entity, id_field, episode, record_id, fields, expected_version, actor, unset=()):
+def update(coll, entity, id_field, episode, record_id, fields, expected_version, actor, unset=(), then=None):
     key = {id_field: record_id, "episode_id": str(episode["_id"])}
     fields = {k: v for k, v in fields.items() if k not in IDENTITY}
 
     def work(session):
-        return records.versioned_update(
+        saved = records.versioned_update(
             coll, entity, key, record_id, fields, expected_version, actor, unset=unset, session=session
         )
+        if then:
+            then(saved, actor, session)
+        return saved
 
     return records.fenced(work)
 
 
-def delete(coll, entity, id_field, episode, record_id, expected_version, actor):
+def delete(coll, entity, id_field, episode, record_id, expected_version, actor, then=None):
     key = {id_field: record_id, "episode_id": str(episode["_id"])}
 
     def work(session):
-        return records.versioned_delete(
+        gone = records.versioned_delete(
             coll, entity, key, record_id, expected_version, actor, session=session, episode_id=str(episode["_id"])
         )
+        if then:
+            then(gone, actor, session)
+        return gone
 
     return records.fenced(work)
 

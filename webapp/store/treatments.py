@@ -4,7 +4,7 @@ from datetime import date
 from webapp import db
 from webapp.domain import stored
 from webapp.domain import treatments as treatment_types
-from webapp.store import children, records
+from webapp.store import children, follow_ups, records
 
 ENTITY = "treatment"
 ID = "treatment_id"
@@ -30,17 +30,18 @@ def get(episode, treatment_id):
 
 
 def add(episode, fields, actor):
-    return children.add(db.get_treatments_collection(), ENTITY, ID, db.TREATMENTS, episode, fields, actor)
+    return children.add(db.get_treatments_collection(), ENTITY, ID, db.TREATMENTS, episode, fields, actor,
+                        then=follow_ups.sync)
 
 
 def update(episode, treatment_id, fields, expected_version, actor):
     return children.update(db.get_treatments_collection(), ENTITY, ID, episode, treatment_id, fields,
-                           expected_version, actor, unset=REMOVABLE)
+                           expected_version, actor, unset=REMOVABLE, then=follow_ups.sync)
 
 
 def delete(episode, treatment_id, expected_version, actor):
     return children.delete(db.get_treatments_collection(), ENTITY, ID, episode, treatment_id,
-                           expected_version, actor)
+                           expected_version, actor, then=follow_ups.cancel_for)
 
 
 def history(treatment_id):
