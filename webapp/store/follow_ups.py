@@ -122,8 +122,9 @@ def for_patient(keys):
     """A patient's events that are not cancelled, through the (patient, due) index."""
     if not keys:
         return []
+    # One batch: a patient's whole follow-up, however many operations, in one round trip.
     return list(_coll().find({"patient_id": {"$in": list(keys)}, "status": {"$ne": "cancelled"}})
-                .sort([("patient_id", 1), ("due_date", 1)]))
+                .sort([("patient_id", 1), ("due_date", 1)]).batch_size(5000))
 
 
 def merged(events, keys):

@@ -42,7 +42,7 @@ def _rows(events, today):
     """What the list shows of each event: the event, its patient (None when
     no patient record names it) and the days since it was due."""
     patients = follow_ups.patients_of(events)
-    return [{"event": e, "patient": patients.get(e.get("patient_id")),
+    return [{"event": e, "patient": patients.get(e["patient_id"]) if isinstance(e.get("patient_id"), str) else None,
              "days": surveillance.days_past_due(e, today)} for e in events]
 
 
