@@ -182,3 +182,21 @@ def test_add_months_keeps_to_the_month():
     assert surveillance.add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert surveillance.add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
     assert surveillance.add_months(date(2024, 11, 15), 2) == date(2025, 1, 15)
+
+
+def test_demo_data_has_follow_up_done_and_overdue(app, database):
+    from webapp import demo
+
+    data = demo.generate(patients=40, seed=3)
+    with app.app_context():
+        counts = demo.write(data)
+        overdue, total = follow_ups.overdue(date(2026, 6, 1))
+    statuses = set(database.follow_ups.distinct("status"))
+    assert {"planned", "done", "not_done"} <= statuses and total > 0 and counts["follow-up tests"] > 0
+    curative = [t for t in data["treatments"] if surveillance.is_curative_resection(t)]
+    assert database.follow_ups.count_documents({}) == len(curative) * len(surveillance.SCHEDULE)
+    for e in database.follow_ups.find({"status": "done"}):
+        assert e["operation_date"] < e["done_date"] <= demo.NOW
+    # Written as the store writes them: the same id, the same fields.
+    t = curative[0]
+    assert database.follow_ups.find_one({"follow_up_id": surveillance.follow_up_id(t["treatment_id"], "ct-12")})
