@@ -142,6 +142,10 @@ def test_marking_done_takes_it_off_the_list(auth, client, database, operated):
     fid = _fid(operated["operation"], "cea-06")
     form = client.get(f"/follow-up/{fid}/record").get_data(as_text=True)
     assert 'data-testid="follow-up-form"' in form and "CEA (ng/mL)" in form and "What it found" not in form
+    # A page of its own posts plainly; in place on the timeline, htmx swaps the event's line.
+    assert "hx-post" not in form.split('data-testid="follow-up-form"')[1]
+    in_place = client.get(f"/follow-up/{fid}/record", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'hx-target="#follow-up-{fid}"' in in_place and "<html" not in in_place
     response = _record(auth, operated["operation"], "cea-06",
                        {"outcome": "done", "done_date": TODAY.isoformat(), "cea_ng_ml": "3.4", "notes": "Normal"})
     assert response.status_code == 303

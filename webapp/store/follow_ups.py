@@ -92,9 +92,10 @@ def _why(action, treatment, before=None):
 
 def record(follow_up_id, fields, expected_version, actor):
     """Save a result (done, with its date and value or finding; or not
-    done, with the reason) on an event that is not cancelled; the result
+    done, with the reason) on an event that is not cancelled (the route
+    reads its status first, legacy spellings included); the result
     fields not given are removed, so a correction leaves no stale value."""
-    key = {ID: follow_up_id, "status": {"$in": list(surveillance.OPEN)}}
+    key = {ID: follow_up_id, "status": {"$ne": "cancelled"}}
     changes = {k: v for k, v in fields.items() if k == "status" or k in surveillance.RESULT_FIELDS}
     unset = [f for f in surveillance.RESULT_FIELDS if stored.is_blank(changes.get(f))]
     changes = {k: v for k, v in changes.items() if k not in unset}

@@ -121,8 +121,10 @@ def record(follow_up_id):
     event = found(follow_ups.get(follow_up_id))
     viewed(event.get("patient_id"))
     if surveillance.status_of(event) not in surveillance.OPEN:
-        abort(409, description="This planned test was cancelled (its operation was deleted or is no longer a "
-                               "curative resection): there is nothing to record against it.")
+        status = stored.show_code(codes.FOLLOW_UP_STATUS, event.get("status")).lower()
+        abort(409, description=f"This planned test is {status} "
+                               "(a test is cancelled when its operation is deleted or is no longer a curative "
+                               "resection): there is nothing to record against it.")
     status, conflict = 200, None
     if request.method == "GET":
         form = FollowUpResultForm.for_event(event)
@@ -143,7 +145,7 @@ def record(follow_up_id):
     headers = {"HX-Retarget": f"#{_slot(event)}-form", "HX-Reswap": "innerHTML"} if is_htmx() else {}
     return page_or_fragment("followup/record.html", "followup/_record_form.html", status, headers=headers,
                             form=form, event=event, conflict=conflict, slot=_slot(event), back=_patient_url(event),
-                            action=url_for(".record", follow_up_id=follow_up_id))
+                            action=url_for(".record", follow_up_id=follow_up_id), in_place=is_htmx())
 
 
 def _patient_url(event):
