@@ -130,6 +130,19 @@ PROTOCOL_TEMPLATES = "protocol_templates"
 INDEXES[PROTOCOL_TEMPLATES] = [
     IndexModel([("slug", ASCENDING)], unique=True, partialFilterExpression={"slug": {"$type": "string"}})]
 
+# Follow-up after a curative resection (domain/surveillance.py): a
+# patient's planned tests on the timeline, a treatment's when it is saved,
+# and the overdue list (planned, past due date plus window, oldest first).
+FOLLOW_UPS = "follow_ups"
+FOLLOW_UPS_BY_STATUS_DUE = [("status", ASCENDING), ("due_date", ASCENDING)]
+INDEXES[FOLLOW_UPS] = [
+    IndexModel([("follow_up_id", ASCENDING)], unique=True),
+    IndexModel([("patient_id", ASCENDING), ("due_date", ASCENDING)]),
+    IndexModel([("treatment_id", ASCENDING)]),
+    IndexModel([("episode_id", ASCENDING)]),
+    IndexModel(FOLLOW_UPS_BY_STATUS_DUE),
+]
+
 # $jsonSchema validators, put on once the adopt step has made every document
 # canonical (`init_validators`): BSON types for ids, dates and coded fields,
 # so a string can never again be stored where a date belongs. A value no

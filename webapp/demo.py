@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from bson import ObjectId
 
 from webapp import db
-from webapp.domain import codes, nhs_number, records
+from webapp.domain import codes, nhs_number, records, surveillance
 
 FIRST_NAMES = ["Alice", "Bashir", "Chloe", "Dafydd", "Eilidh", "Farah", "George", "Hannah", "Imran", "Joan",
                "Kwame", "Lucy", "Mohammed", "Niamh", "Oluwaseun", "Priya", "Quentin", "Rhian", "Siobhan", "Tomasz",
@@ -69,7 +69,42 @@ def generate(patients=50, seed=1, start=datetime(2023, 1, 1), days=900):
         for e in range(1 if i % 5 else 2):
             _episode(rng, out, i, e, patient["mrn"], start, days, surgeries)
         _death(patient, i, out["treatments"][first:])
+    out["follow_ups"] = follow_ups(out)
     return out
+
+
+def follow_ups(data):
+    """The planned tests of every curative resection (derived, not drawn, so
+    every other value stays as it was): most of those due before NOW done,
+    with a result; some not done; some left planned, so overdue; those due
+    after a patient's death not done, the patient having died."""
+    died = {p["mrn"]: p.get("date_of_death") for p in data["patients"]}
+    out = []
+    for t in data["treatments"]:
+        for key, fields in sorted((surveillance.plan(t) or {}).items()):
+            event = {"follow_up_id": surveillance.follow_up_id(t["treatment_id"], key), "patient_id": t["patient_id"],
+                     "episode_id": t["episode_id"], "treatment_id": t["treatment_id"], "plan_key": key, **fields,
+                     "status": "planned", "created_at": NOW, "last_modified_at": NOW, "version": 1}
+            _outcome(event, len(out) * 7 // 3, died.get(t["patient_id"]))
+            out.append(event)
+    return out
+
+
+def _outcome(event, n, died):
+    done = event["due_date"] + timedelta(days=n * 7 % 20)
+    if died is not None and event["due_date"] > died:
+        event.update(status="not_done", not_done_reason="died")
+    elif done > NOW or n % 5 == 2:
+        return  # still to come, or overdue
+    elif n % 11 == 5:
+        event.update(status="not_done", not_done_reason="dna")
+    else:
+        event.update(status="done", done_date=done)
+        if event["kind"] == "cea":
+            event["cea_ng_ml"] = round(1.0 + n % 40 / 10, 1)
+        else:
+            findings = list(surveillance.findings_for(event["kind"]))
+            event["finding"] = findings[0] if n % 9 else findings[n % len(findings)]
 
 
 def _death(patient, i, treatments):
@@ -306,4 +341,7 @@ def write(data, legacy=False, database=None):
     for name in ("patients", "episodes", "tumours", "treatments"):
         if data[name]:
             db.collection(name, database).insert_many(data[name], ordered=False)
+    if data.get("follow_ups"):  # a legacy database had no follow-up: the shape is this system's
+        db.collection(db.FOLLOW_UPS, database).insert_many(data["follow_ups"], ordered=False)
+        counts["follow-up tests"] = len(data["follow_ups"])
     return counts

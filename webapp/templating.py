@@ -20,6 +20,7 @@ NAVIGATION = [
     ("migration.dashboard", "Migration", ("manager",)),
     ("exports.index", "NBOCA export", ("data_officer",)),
     ("reports.outcome_report", "Outcomes", ("clinician", "manager", "data_officer")),
+    ("followup.overdue", "Overdue follow-up", ("clinician", "manager", "data_officer")),
     ("admin.storage_page", "Database", ("manager",)),
     ("admin.user_list", "Users", ()),
     ("admin.activity_page", "Activity", ()),

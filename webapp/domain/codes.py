@@ -382,3 +382,35 @@ METASTATIC_SITE = {
     "97": "Not applicable",
     "98": "Other metastatic site",
 }
+
+# --- Follow-up after curative resection (surveillance) -------------------------
+# What a planned follow-up event is, where it stands, and what it found. The
+# schedule that plans them is domain/surveillance.py.
+
+FOLLOW_UP_KIND = {
+    "cea": "CEA blood test",
+    "ct": "CT chest, abdomen and pelvis",
+    "colonoscopy": "Colonoscopy",
+}
+FOLLOW_UP_STATUS = {"planned": "Planned", "done": "Done", "not_done": "Not done", "cancelled": "Cancelled"}
+CT_FINDING = {
+    "ned": "No evidence of disease",
+    "indeterminate": "Indeterminate: further imaging needed",
+    "local_recurrence": "Local recurrence suspected",
+    "metastasis": "Distant metastasis suspected",
+}
+COLONOSCOPY_FINDING = {
+    "normal": "Normal",
+    "polyps": "Polyps (removed or to be removed)",
+    "anastomotic_recurrence": "Recurrence at the anastomosis suspected",
+    "new_cancer": "New (metachronous) cancer suspected",
+    "incomplete": "Incomplete examination",
+}
+FOLLOW_UP_NOT_DONE = {
+    "declined": "Patient declined",
+    "dna": "Did not attend",
+    "unfit": "Not appropriate (fitness or patient's wishes)",
+    "elsewhere": "Done elsewhere, result not available",
+    "died": "Patient died",
+    "other": "Other (say in the notes)",
+}

@@ -11,7 +11,7 @@ IDENTITY = {"_id", "tumour_id", "treatment_id", "episode_id", "patient_id", "cre
             "version"}
 
 
-def add(coll, entity, id_field, kind, episode, fields, actor, check=None):
+def add(coll, entity, id_field, kind, episode, fields, actor, check=None, then=None):
     now = clock.now()
     doc = {
         id_field: domain_records.new_id(kind),
@@ -35,14 +35,19 @@ def add(coll, entity, id_field, kind, episode, fields, actor, check=None):
             session=session,
             episode_id=doc["episode_id"],
         )
+        if then:  # what follows from the record, in the same transaction
+            then(doc, actor, session)
         return doc
 
     return records.fenced(work)
 
 
-def update(coll, entity, id_field, episode, record_id, fields, expected_version, actor, unset=(), check=None):
+def update(coll, entity, id_field, episode, record_id, fields, expected_version, actor, unset=(), check=None,
+           then=None):
     """`check(before, fields, session)`, when given, sees the stored record
-    and the change inside the write's transaction, and raises to refuse it."""
+    and the change inside the write's transaction, and raises to refuse it;
+    `then(saved, actor, session)` writes what follows from the saved record
+    in the same transaction."""
     key = {id_field: record_id, "episode_id": str(episode["_id"])}
     fields = {k: v for k, v in fields.items() if k not in IDENTITY}
 
@@ -51,20 +56,26 @@ def update(coll, entity, id_field, episode, record_id, fields, expected_version,
         # Missing or stale: versioned_update says so (404/409) before any rule.
         if before is not None and before.get("version", 1) == expected_version:
             check(before, fields, session)
-        return records.versioned_update(
+        saved = records.versioned_update(
             coll, entity, key, record_id, fields, expected_version, actor, unset=unset, session=session
         )
+        if then:
+            then(saved, actor, session)
+        return saved
 
     return records.fenced(work)
 
 
-def delete(coll, entity, id_field, episode, record_id, expected_version, actor):
+def delete(coll, entity, id_field, episode, record_id, expected_version, actor, then=None):
     key = {id_field: record_id, "episode_id": str(episode["_id"])}
 
     def work(session):
-        return records.versioned_delete(
+        gone = records.versioned_delete(
             coll, entity, key, record_id, expected_version, actor, session=session, episode_id=str(episode["_id"])
         )
+        if then:
+            then(gone, actor, session)
+        return gone
 
     return records.fenced(work)
 

@@ -5,6 +5,7 @@ from datetime import date
 from webapp import db
 from webapp.domain import pathways, stored
 from webapp.store import episodes as episode_store
+from webapp.store import follow_ups
 
 _LAST = date.max
 
@@ -32,6 +33,7 @@ def for_patient(keys):
     order = {"referral": 0, "mdt": 1, "tumour": 2, "treatment": 3}
     # A date stored as text (legacy) is no day: it sorts last, shown as it is.
     events.sort(key=lambda ev: (stored.day(ev["date"]) or _LAST, order[ev["kind"]]))
+    events = follow_ups.merged(events, keys)  # planned and done follow-up tests (surveillance)
     return episodes, events
 
 

@@ -4,7 +4,7 @@ from datetime import date
 from webapp import db
 from webapp.domain import pathways, stored
 from webapp.domain import treatments as treatment_types
-from webapp.store import children, records
+from webapp.store import children, follow_ups, records
 
 ENTITY = "treatment"
 ID = "treatment_id"
@@ -31,19 +31,20 @@ def get(episode, treatment_id):
 
 
 def add(episode, fields, actor):
-    """Raises records.Invalid when its pathway link breaks a rule."""
+    """Raises records.Invalid when its pathway link breaks a rule; plans
+    its follow-up when it is a curative resection."""
     return children.add(db.get_treatments_collection(), ENTITY, ID, db.TREATMENTS, episode, fields, actor,
-                        check=_pathway_sound)
+                        check=_pathway_sound, then=follow_ups.sync)
 
 
 def update(episode, treatment_id, fields, expected_version, actor):
     return children.update(db.get_treatments_collection(), ENTITY, ID, episode, treatment_id, fields,
-                           expected_version, actor, unset=REMOVABLE, check=_pathway_sound)
+                           expected_version, actor, unset=REMOVABLE, check=_pathway_sound, then=follow_ups.sync)
 
 
 def delete(episode, treatment_id, expected_version, actor):
     return children.delete(db.get_treatments_collection(), ENTITY, ID, episode, treatment_id,
-                           expected_version, actor)
+                           expected_version, actor, then=follow_ups.cancel_for)
 
 
 def history(treatment_id):

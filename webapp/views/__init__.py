@@ -7,6 +7,7 @@ def register_blueprints(app):
         auth,
         episodes,
         exports,
+        followup,
         health,
         home,
         migration,
@@ -21,3 +22,4 @@ def register_blueprints(app):
     for module in (auth, health, home, patients, episodes, tumours, treatments, migration, exports, reports, admin,
                    monitoring, protocols):
         app.register_blueprint(module.bp)
+    app.register_blueprint(followup.bp)
