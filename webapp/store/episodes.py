@@ -3,7 +3,7 @@
 transaction, with an audit entry for each record removed)."""
 from webapp import db
 from webapp.domain import clock
-from webapp.store import audit, records
+from webapp.store import audit, records, responses
 
 ENTITY = "episode"
 FIELDS = ("referral_date", "referral_source", "first_seen_date", "mdt_date", "mdt_outcome",
@@ -80,6 +80,7 @@ def delete(episode_id, expected_version, actor):
                                    tumours_deleted=len(tumours), treatments_deleted=len(treatments)))
         db.collection(db.TUMOURS, database).delete_many(key, session=session)
         db.collection(db.TREATMENTS, database).delete_many(key, session=session)
+        responses.remove_with(key, actor, reason, session)  # the tumours' response assessments
         result = db.collection(db.EPISODES, database).delete_one(
             records.version_filter({"_id": oid}, episode, expected_version), session=session
         )

@@ -13,6 +13,7 @@ def register_blueprints(app):
         monitoring,
         patients,
         reports,
+        responses,
         treatments,
         tumours,
     )
@@ -20,3 +21,4 @@ def register_blueprints(app):
     for module in (auth, health, home, patients, episodes, tumours, treatments, migration, exports, reports, admin,
                    monitoring):
         app.register_blueprint(module.bp)
+    app.register_blueprint(responses.bp)  # response assessments (issue 13.6)

@@ -78,7 +78,10 @@ class RecordViews:
         saved = {"id": record.get(self.store.ID) if what != "deleted" else None,
                  "message": f"{record_name(self.singular, record)}: {what}."}
         if is_htmx():
-            return self.listing(episode, saved=saved)
+            # Other parts of the page that show these records listen for it
+            # (the response assessments list the tumours).
+            body, status, headers = self.listing(episode, saved=saved)
+            return body, status, {**headers, "HX-Trigger": f"{self.name}-changed"}
         flash(saved["message"], "success")
         return redirect(url_for(f"{self.name}.index", episode_id=episode["_id"]), 303)
 
