@@ -40,12 +40,12 @@ class ResponseForm(VersionedForm):
         f"Keep this under {validators.MAX_NOTES} characters.")), clean_text(multiline=True)], filters=[_strip])
     confirm_before_diagnosis = BooleanField("The date is right, even though it is before the tumour's diagnosis")
 
-    def __init__(self, *args, tumours=(), record=None, **kwargs):
+    def __init__(self, *args, tumours=(), assessment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.tumours = {t["tumour_id"]: t for t in tumours if isinstance(t.get("tumour_id"), str)}
-        self.record = record
+        self.record = assessment
         self.warnings = []
-        if record is not None:
+        if assessment is not None:
             # An assessment stays with its tumour: an edit does not offer to move it.
             del self.tumour_id
         else:
@@ -84,7 +84,7 @@ class ResponseForm(VersionedForm):
 
     @classmethod
     def for_record(cls, assessment, tumours=()):
-        return for_stored(cls, assessment, PATHS, tumours=tumours, record=assessment)
+        return for_stored(cls, assessment, PATHS, tumours=tumours, assessment=assessment)
 
     def with_notes(self, assessment):
         return notes_for(self, assessment, PATHS)

@@ -30,7 +30,7 @@ def make_form(episode, record):
     if record is not None and request.method == "GET":
         return ResponseForm.for_record(record, tumours=tumours)
     if record is not None:
-        return ResponseForm(tumours=tumours, record=record).with_notes(record)
+        return ResponseForm(tumours=tumours, assessment=record).with_notes(record)
     form = ResponseForm(tumours=tumours)
     if request.method == "GET":
         # "Add an assessment" beside a tumour opens the form on that tumour.
