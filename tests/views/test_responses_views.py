@@ -70,7 +70,9 @@ def test_page_and_fragment(auth, client, episode, tumour):
     assert "Rectum" in body and "No response assessments recorded." in body and "Add a response assessment" in body
     assert "HX-Request" in fragment.headers["Vary"]
     show = client.get(f"/episodes/{episode['_id']}").get_data(as_text=True)
-    assert f'hx-get="{base(episode)}"' in show and "tumours-changed from:body" in show
+    section = show[show.index("<main"):]
+    assert '<h2 id="responses-heading">Response to treatment</h2>' in section
+    assert f'hx-get="{base(episode)}"' in section and "tumours-changed from:body" in section
 
 
 def test_no_tumour_yet_says_so(auth, client, episode):

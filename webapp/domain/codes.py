@@ -395,10 +395,10 @@ METASTATIC_SITE = {
 # neo-adjuvant therapy: the AJCC/CAP four-tier grade (modified Ryan), as the
 # RCPath colorectal cancer dataset (G049) asks pathologists to report it.
 TUMOUR_REGRESSION_GRADE = {
-    "0": "TRG 0 - complete response (no viable cancer cells)",
-    "1": "TRG 1 - near-complete response (single cells or rare small groups of cancer cells)",
-    "2": "TRG 2 - partial response (residual cancer with evident regression)",
-    "3": "TRG 3 - poor or no response (extensive residual cancer)",
+    "0": "TRG 0 - complete response",
+    "1": "TRG 1 - near-complete response",
+    "2": "TRG 2 - partial response",
+    "3": "TRG 3 - poor or no response",
 }
 
 # How a response was assessed.

@@ -30,8 +30,9 @@ PATHS = {
 
 
 REGRESSION_HINT = ("For rectal cancer after neo-adjuvant (chemo)radiotherapy: the pathologist's grade of the "
-                   "resection specimen, TRG 0 (complete response) to 3, as the RCPath colorectal dataset "
-                   "reports it. Leave it blank when there was no neo-adjuvant treatment.")
+                   "resection specimen, as the RCPath colorectal dataset reports it. TRG 0: no viable cancer "
+                   "cells; 1: single cells or rare small groups; 2: residual cancer with evident regression; "
+                   "3: extensive residual cancer. Leave it blank when there was no neo-adjuvant treatment.")
 
 
 def _site_choices():

@@ -84,10 +84,12 @@ def of_patient(keys):
 
 def timeline_events(keys, tumours):
     """The timeline's events for a patient's assessments: {date, kind
-    "response", record, tumour (the one assessed, when among `tumours`),
-    episode_id}. The timeline sorts them with the rest."""
+    "response", record, tumour, episode_id}; `tumour` is the one assessed
+    when the patient has several (among `tumours`), else None. The timeline
+    sorts them with the rest."""
     by_id = {t.get("tumour_id"): t for t in tumours if isinstance(t.get("tumour_id"), str)}
+    several = len(by_id) > 1
     return [{"date": a.get("assessment_date"), "kind": "response", "record": a,
-             "tumour": by_id.get(a.get("tumour_id")) if isinstance(a.get("tumour_id"), str) else None,
+             "tumour": by_id.get(a.get("tumour_id")) if several and isinstance(a.get("tumour_id"), str) else None,
              "episode_id": str(a["episode_id"]) if db.object_id(a.get("episode_id")) is not None else None}
             for a in of_patient(keys)]
