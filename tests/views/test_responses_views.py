@@ -368,3 +368,18 @@ def test_demo_assessments_show_and_round_trip_through_their_form(app, auth, clie
         assert neo, t["tumour_id"]
         assert all(a["assessment_date"] > max(x.get("end_date") or x["treatment_date"] for x in neo) - timedelta(1)
                    for a in data[demo.RESPONSES] if a["tumour_id"] == t["tumour_id"])
+
+
+def test_deleting_the_tumour_or_episode_says_its_assessments_go_too(app, auth, client, database, episode, tumour):
+    with app.app_context():
+        responses.add(episode, {"tumour_id": tumour["tumour_id"], "assessment_date": datetime(2024, 4, 22),
+                                "method": "ct", "scale": "recist", "result": "SD", "notes": None}, ACTOR)
+    auth.login("clinician")
+    confirm = client.get(f"/episodes/{episode['_id']}/tumours/{tumour['tumour_id']}/delete").get_data(as_text=True)
+    assert "Its response assessments, if any, are deleted with it." in confirm
+    page = client.get(f"/episodes/{episode['_id']}/delete").get_data(as_text=True)
+    assert "<strong>1 response assessment</strong>" in page
+    assert auth.post(f"/episodes/{episode['_id']}/tumours/{tumour['tumour_id']}/delete",
+                     {"version": "1"}).status_code == 303
+    assert database[db.RESPONSE_ASSESSMENTS].count_documents({}) == 0
+    assert database.audit_log.count_documents({"entity": "assessment", "action": "delete"}) == 1

@@ -97,9 +97,10 @@ def history(episode_id):
 
 
 def counts(episode):
-    """How many tumours and treatments a delete would take with it."""
+    """How many tumours, treatments and response assessments a delete would take with it."""
     key = {"episode_id": str(episode["_id"])}
     return {
         "tumours": db.get_tumours_collection().count_documents(key),
         "treatments": db.get_treatments_collection().count_documents(key),
+        "assessments": db.collection(db.RESPONSE_ASSESSMENTS).count_documents(key),
     }

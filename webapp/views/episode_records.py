@@ -31,12 +31,13 @@ class RecordViews:
     ENTITY); `make_form(episode, record)` builds its form; `notes(records)`
     gives warnings shown above the list."""
 
-    def __init__(self, name, singular, store, make_form, notes=None):
+    def __init__(self, name, singular, store, make_form, notes=None, deletes_with=None):
         self.name = name  # "tumours": collection, URL segment, element id
         self.singular = singular
         self.store = store
         self.make_form = make_form
         self.notes = notes or (lambda found_records: [])
+        self.deletes_with = deletes_with  # what the delete confirmation says goes too
         self.list_fragment = f"episodes/_{name}.html"
         self.form_fragment = f"episodes/_{singular}_form.html"
 

@@ -23,4 +23,5 @@ def notes(tumours):
     return responses.regression_notes(graded, treatments_store.of_patient(graded[0].get("patient_id")))
 
 
-bp = RecordViews("tumours", "tumour", store, make_form, notes=notes).blueprint()
+bp = RecordViews("tumours", "tumour", store, make_form, notes=notes,
+                 deletes_with="Its response assessments, if any, are deleted with it.").blueprint()
