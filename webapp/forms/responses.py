@@ -27,7 +27,8 @@ def _strip(text):
 
 
 class ResponseForm(VersionedForm):
-    tumour_id = SelectField("Tumour assessed", choices=[],
+    # Checked against this episode's tumours by validate_tumour_id, in words.
+    tumour_id = SelectField("Tumour assessed", choices=[], validate_choice=False,
                             validators=[InputRequired(message="Choose the tumour assessed.")])
     assessment_date = date("Date of assessment", required=True)
     method = CodeField("Method", codes.RESPONSE_METHOD, validators=[InputRequired(message="Choose the method.")])
