@@ -20,7 +20,10 @@ def notes(tumours):
     graded = [t for t in tumours if responses.regression_grade(t) is not None]
     if not graded:
         return []
-    return responses.regression_notes(graded, treatments_store.of_patient(graded[0].get("patient_id")))
+    patient_id = graded[0].get("patient_id")
+    # Only a string is looked up: a sub-document stored there would be a query operator.
+    found = treatments_store.of_patient(patient_id) if isinstance(patient_id, str) else []
+    return responses.regression_notes(graded, found)
 
 
 bp = RecordViews("tumours", "tumour", store, make_form, notes=notes,
