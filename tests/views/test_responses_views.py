@@ -9,7 +9,9 @@ import lxml.html
 import pytest
 
 from tests.clinical_data import ACTOR, make_episode, make_patient, make_tumour, surgery_fields
+from tests.conftest import Auth
 from tests.views.test_episode_records_views import TUMOUR
+from tests.views.test_query_counts import _count, counted  # noqa: F401  (fixture)
 from webapp import db, demo
 from webapp.store import lease, responses, treatments
 
@@ -383,3 +385,29 @@ def test_deleting_the_tumour_or_episode_says_its_assessments_go_too(app, auth, c
                      {"version": "1"}).status_code == 303
     assert database[db.RESPONSE_ASSESSMENTS].count_documents({}) == 0
     assert database.audit_log.count_documents({"entity": "assessment", "action": "delete"}) == 1
+
+
+def test_the_list_costs_the_same_commands_however_many_assessments(counted):  # noqa: F811
+    app, counter = counted
+    with app.app_context():
+        episode = make_episode(make_patient())
+        tumours = [make_tumour(episode, icd10_code="C20", site="Rectum"), make_tumour(episode)]
+
+    def add(n):
+        with app.app_context():
+            for i in range(n):
+                responses.add(episode, {"tumour_id": tumours[i % 2]["tumour_id"], "notes": None,
+                                        "assessment_date": datetime(2024, 3, 1) + timedelta(days=i),
+                                        "method": "mri", "scale": "mrtrg", "result": "mrTRG3"}, ACTOR)
+
+    add(1)
+    client = app.test_client()
+    Auth(app, client).login("clinician")
+    with app.app_context():
+        patient_id = db.collection(db.PATIENTS).find_one()["_id"]
+    urls = [base(episode), f"/patients/{patient_id}"]
+    with_one = {url: _count(client, counter, url) for url in urls}
+    add(20)
+    assert with_one == {url: _count(client, counter, url) for url in urls}
+    # The user, the episode, its tumours, its assessments.
+    assert len(with_one[urls[0]]) <= 4
