@@ -7,7 +7,7 @@ value belongs, None everywhere, missing keys) and adopted records holding
 or a migration would. All synthetic; the NHS-like values are not numbers.
 
 `insert(database)` returns {"patients": [...], "episodes": [...], "tumours":
-[...], "treatments": [...]} (the documents inserted) and `ODD` lists, per
+[...], "treatments": [...], "response_assessments": [...]} (the documents inserted) and `ODD` lists, per
 kind of page, text each must show."""
 from datetime import datetime
 
@@ -89,10 +89,25 @@ def treatments(episode):
     ]
 
 
+def responses(episode):
+    """Response assessments (issue 13.6) no form of ours wrote."""
+    key = {"episode_id": str(episode["_id"]), "patient_id": MRN}
+    return [
+        {"_id": ObjectId(), "assessment_id": "RSP-HOSTILE01", "tumour_id": "TUM-HOSTILE01", **key,
+         "assessment_date": "May 2024", "method": ["mri", "ct"], "scale": 5, "result": {"grade": "good"},
+         "notes": None, "legacy_values": {"method": "US"}, "reported_by": "Dr R"},
+        # A tumour link that is a sub-document must not be read as a query operator.
+        {"_id": ObjectId(), "assessment_id": "RSP-HOSTILE02", "tumour_id": {"$ne": None}, **key,
+         "assessment_date": None, "result": "TRG2"},
+        {"_id": ObjectId(), **key, "result": "PR"},  # no assessment id at all
+    ]
+
+
 def insert(database):
     found = {"patients": patients(), "episodes": episodes()}
     found["tumours"] = tumours(found["episodes"][0])
     found["treatments"] = treatments(found["episodes"][0])
+    found["response_assessments"] = responses(found["episodes"][0])
     for name, documents in found.items():
         database[name].insert_many(documents)
     return found
@@ -116,6 +131,11 @@ ODD = {
                    "legacy value “surgery_primary”: choose a code", "“2024-02-01” (stored as text, not a date)",
                    "legacy value “radical”: choose a code", "H07, H33", "Surgical access type",
                    "classification: urgency: elective; approach: laparoscopic"],
+    "responses": ["“May 2024” (stored as text, not a date)", "legacy value “mri, ct”: choose a code",
+                  "legacy value “5”: choose a code", "legacy value “grade: good”: choose a code",
+                  "legacy value “TRG2”: choose a code", "reported_by: Dr R", "Not linked to a tumour"],
+    "response_form": ["“May 2024” is stored as text", "legacy value “mri, ct”: choose a code",
+                      "legacy value “grade: good”: choose a code"],
     "treatment_form": ["legacy value “surgery_primary”: choose a code", "legacy value “radical”: choose a code",
                        "legacy value “II”: choose a code", "legacy value “laparoscopic”: choose a code"],
 }

@@ -143,6 +143,18 @@ INDEXES[FOLLOW_UPS] = [
     IndexModel(FOLLOW_UPS_BY_STATUS_DUE),
 ]
 
+# Response assessments (issue 13.6): a tumour's response to treatment over
+# time, listed by episode and by tumour in date order, and on the patient's
+# timeline.
+RESPONSE_ASSESSMENTS = "response_assessments"
+RESPONSES_BY_EPISODE_DATE = [("episode_id", ASCENDING), ("assessment_date", ASCENDING)]
+INDEXES[RESPONSE_ASSESSMENTS] = [
+    IndexModel(RESPONSES_BY_EPISODE_DATE),
+    IndexModel([("tumour_id", ASCENDING), ("assessment_date", ASCENDING)]),
+    IndexModel([("patient_id", ASCENDING)]),
+    IndexModel([("assessment_id", ASCENDING)], unique=True),
+]
+
 # $jsonSchema validators, put on once the adopt step has made every document
 # canonical (`init_validators`): BSON types for ids, dates and coded fields,
 # so a string can never again be stored where a date belongs. A value no
@@ -180,6 +192,10 @@ VALIDATORS = {
         length_of_stay_days=_NUMBER, cycles=_NUMBER, total_dose_gy=_NUMBER, fractions=_NUMBER,
         created_at=_DATE, last_modified_at=_DATE),
 }
+VALIDATORS[RESPONSE_ASSESSMENTS] = _schema(
+    ("assessment_id",), assessment_id=_ID, tumour_id=_TEXT, episode_id=_TEXT, patient_id=_TEXT,
+    assessment_date=_DATE, method=_TEXT, scale=_TEXT, result=_TEXT, notes=_TEXT,
+    created_at=_DATE, last_modified_at=_DATE)
 
 CONNECT_TIMEOUT_MS = 5000
 _clients = {}

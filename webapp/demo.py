@@ -13,6 +13,7 @@ from bson import ObjectId
 
 from webapp import db
 from webapp.domain import codes, nhs_number, records, surveillance
+from webapp.domain.treatments import markings
 
 FIRST_NAMES = ["Alice", "Bashir", "Chloe", "Dafydd", "Eilidh", "Farah", "George", "Hannah", "Imran", "Joan",
                "Kwame", "Lucy", "Mohammed", "Niamh", "Oluwaseun", "Priya", "Quentin", "Rhian", "Siobhan", "Tomasz",
@@ -59,15 +60,20 @@ def generate(patients=50, seed=1, start=datetime(2023, 1, 1), days=900):
     Tumours and treatments carry `episode_id` (ObjectId string) and `patient_id` (MRN).
     The same seed gives the same data (one generator, drawn in a fixed order)."""
     rng = random.Random(seed)
+    # Response to treatment has a generator of its own, so adding it left
+    # every value drawn before it as it was.
+    responses_rng = random.Random(f"responses-{seed}")
     numbers = nhs_number.test_range(seed * 1000)
-    out = {"patients": [], "episodes": [], "tumours": [], "treatments": []}
+    out = {"patients": [], "episodes": [], "tumours": [], "treatments": [], RESPONSES: []}
     surgeries = [0]  # surgeries so far: cycles through every access and admission type
     for i in range(patients):
         patient = _patient(rng, numbers, seed, i, start)
         out["patients"].append(patient)
-        first = len(out["treatments"])
+        first, first_tumour = len(out["treatments"]), len(out["tumours"])
         for e in range(1 if i % 5 else 2):
             _episode(rng, out, i, e, patient["mrn"], start, days, surgeries)
+        for tumour in out["tumours"][first_tumour:]:
+            _response(responses_rng, out, tumour, first)
         _death(patient, i, out["treatments"][first:])
     out["follow_ups"] = follow_ups(out)
     return out
@@ -216,6 +222,7 @@ def _tumour(rng, episode_id, mrn, site, diagnosis_date, tumour_type):
             "crm_status": rng.choice(["clear", "clear", "involved", "not_applicable"]),
             "crm_distance_mm": round(rng.uniform(0.2, 15), 1),
             "emvi": rng.choice(["present", "absent"]),
+            "regression_grade": None,  # derived (_response), for rectal cancer after neo-adjuvant therapy
         },
         "diagnosis_date": diagnosis_date,
         "created_at": datetime(2026, 1, 1),
@@ -315,6 +322,82 @@ def _other(rng, doc, *_):
 TYPE_FIELDS = {"surgery": _surgery, "chemotherapy": _chemotherapy, "radiotherapy": _radiotherapy}
 
 
+# --- Response to treatment: rectal cancer after neo-adjuvant therapy ---------
+
+RESPONSES = records.RESPONSES
+RECTAL = ("C20", "C19")  # rectosigmoid cancers are often treated as rectal ones
+CRT_DAYS = 35  # long-course chemoradiotherapy, 45 Gy in 25 fractions over five weeks
+# What the response assessments before the operation found, by the
+# specimen's regression grade (AJCC/CAP TRG): MRI, CT and endoscopy agree
+# with the pathology more or less, as they do.
+MR_TRG_BY_TRG = {"0": ("mrTRG1", "mrTRG2"), "1": ("mrTRG2",), "2": ("mrTRG3",), "3": ("mrTRG4", "mrTRG5")}
+RECIST_BY_TRG = {"0": ("PR",), "1": ("PR",), "2": ("PR", "SD"), "3": ("SD",)}
+CLINICAL_BY_TRG = {"0": ("clinical_near_complete",), "1": ("clinical_incomplete", "clinical_near_complete"),
+                   "2": ("clinical_incomplete",), "3": ("clinical_incomplete",)}
+ASSESSED = [("mri", "mrtrg", MR_TRG_BY_TRG), ("ct", "recist", RECIST_BY_TRG),
+            ("endoscopy", "clinical", CLINICAL_BY_TRG)]
+
+
+def _response(rng, out, tumour, first):
+    """A resected rectal (or rectosigmoid) primary after neo-adjuvant
+    therapy gets the specimen's regression grade and one to three
+    assessments between the end of that therapy and the operation (MRI,
+    then CT, then endoscopy). Those operated on without it are given
+    long-course chemoradiotherapy first, the operation (and what follows it)
+    moved after it, so the demo has such patients. Draws only from `rng`."""
+    if tumour["icd10_code"] not in RECTAL or tumour["tumour_type"] != "primary":
+        return
+    own = [t for t in out["treatments"][first:] if t["episode_id"] == tumour["episode_id"]]
+    operation = next((t for t in own if t["treatment_type"] == "surgery"), None)
+    if operation is None:
+        return
+    before = [t for t in own if "neo-adjuvant" in markings(t) and t["treatment_date"] < operation["treatment_date"]]
+    if not before and not _chemoradiotherapy(rng, out, tumour, own, operation):
+        return
+    ended = max(t.get("end_date") or t["treatment_date"] for t in out["treatments"][first:]
+                if t["episode_id"] == tumour["episode_id"] and "neo-adjuvant" in markings(t)
+                and t["treatment_date"] < operation["treatment_date"])
+    grade = rng.choice(["0", "1", "1", "2", "2", "3"])
+    tumour["pathology"]["regression_grade"] = grade
+    tumour["tnm_staging"]["pathological"]["prefix"] = "yp"
+    count = rng.randint(1, 3)
+    gap = (operation["treatment_date"] - ended).days
+    for n, (method, scale, by_grade) in enumerate(ASSESSED[:count]):
+        # Restaging from about six weeks after the therapy, before the operation.
+        when = ended + timedelta(days=gap * (n + 4) // (count + 5))
+        if not ended < when < operation["treatment_date"]:
+            continue
+        out[RESPONSES].append({
+            "assessment_id": records.new_id(RESPONSES, rng), "tumour_id": tumour["tumour_id"],
+            "episode_id": tumour["episode_id"], "patient_id": tumour["patient_id"], "assessment_date": when,
+            "method": method, "scale": scale, "result": rng.choice(by_grade[grade]), "notes": None,
+            "created_at": NOW, "last_modified_at": NOW, "version": 1})
+
+
+def _chemoradiotherapy(rng, out, tumour, own, operation):
+    """Long-course chemoradiotherapy from the day the operation was to be,
+    the operation and everything after it moved 10-12 weeks past its end;
+    not when that would pass the demo's "now". Returns whether it was given."""
+    start = operation["treatment_date"]
+    shift = timedelta(days=CRT_DAYS + rng.randint(70, 84))
+    later = [t for t in own if t["treatment_date"] >= start]
+    if max(t.get("end_date") or t.get("discharge_date") or t["treatment_date"] for t in later) + shift >= NOW:
+        return False
+    for t in later:
+        for key in ("treatment_date", "start_date", "end_date", "discharge_date", "response_date"):
+            if isinstance(t.get(key), datetime):
+                t[key] += shift
+    crt = _treatment(rng, "radiotherapy", tumour["episode_id"], tumour["patient_id"],
+                     operation["provider_organisation"], start, tumour["icd10_code"], None, None)
+    crt.update(treatment_intent="01", total_dose_gy=45.0, fractions=25, end_date=start + timedelta(days=CRT_DAYS),
+               radiotherapy_course="long")
+    out["treatments"].insert(out["treatments"].index(operation), crt)
+    for episode in out["episodes"]:
+        if str(episode["_id"]) == tumour["episode_id"]:
+            episode["mdt_outcome"] = "neoadjuvant"
+    return True
+
+
 def legacy_shape(data):
     """The same data in the old shape: each episode holds its treatments[] and
     tumours[] (without episode_id/patient_id, which the parent implies), and
@@ -328,6 +411,7 @@ def legacy_shape(data):
     for episode in data["episodes"]:
         slot = by_episode.get(str(episode["_id"]), {"treatments": [], "tumours": []})
         episodes.append({**episode, "treatments": slot["treatments"], "tumours": slot["tumours"]})
+    # The legacy system had no response assessments: they are not in its shape.
     return {"patients": data["patients"], "episodes": episodes, "tumours": [], "treatments": []}
 
 
@@ -344,4 +428,7 @@ def write(data, legacy=False, database=None):
     if data.get("follow_ups"):  # a legacy database had no follow-up: the shape is this system's
         db.collection(db.FOLLOW_UPS, database).insert_many(data["follow_ups"], ordered=False)
         counts["follow-up tests"] = len(data["follow_ups"])
+    if data.get(RESPONSES):
+        counts[RESPONSES] = len(data[RESPONSES])
+        db.collection(db.RESPONSE_ASSESSMENTS, database).insert_many(data[RESPONSES], ordered=False)
     return counts

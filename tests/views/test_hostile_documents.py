@@ -32,7 +32,8 @@ def _routes(app):
 def _urls(app, documents):
     episode_ids = [e["_id"] for e in documents["episodes"]]
     record_ids = {"tumours": [t["tumour_id"] for t in documents["tumours"] if "tumour_id" in t],
-                  "treatments": [t["treatment_id"] for t in documents["treatments"]]}
+                  "treatments": [t["treatment_id"] for t in documents["treatments"]],
+                  "responses": [a["assessment_id"] for a in documents["response_assessments"] if "assessment_id" in a]}
     with app.test_request_context():
         for endpoint, arguments in _routes(app):
             if arguments == {"patient_id"}:
@@ -75,7 +76,8 @@ def test_odd_values_show_as_what_they_are(auth, client, documents, page):
     where = f"/episodes/{episode['_id']}"
     url = {"patient": f"/patients/{patient['_id']}", "episode": where, "episode_form": f"{where}/edit",
            "tumours": f"{where}/tumours", "tumour_form": f"{where}/tumours/TUM-HOSTILE01/edit",
-           "treatments": f"{where}/treatments", "treatment_form": f"{where}/treatments/TRT-HOSTILE01/edit"}[page]
+           "treatments": f"{where}/treatments", "treatment_form": f"{where}/treatments/TRT-HOSTILE01/edit",
+           "responses": f"{where}/responses", "response_form": f"{where}/responses/RSP-HOSTILE01/edit"}[page]
     body = _text(client, url)
     missing = [odd for odd in hostile.ODD[page] if odd not in body]
     assert missing == []

@@ -86,8 +86,9 @@ def test_same_commands_with_1_and_50_treatments(counted):
     assert with_one == with_fifty
     assert all(with_one[url].count("find") >= 2 for url in urls)
     # Small and fixed: the signed-in user, the episode, its list (and, for
-    # the timeline, the patient then episodes, tumours, treatments and follow-up tests by patient).
-    assert len(with_one[urls[0]]) <= 3 and len(with_one[urls[3]]) <= 6
+    # the timeline, the patient then episodes, tumours, treatments, response
+    # assessments and follow-up tests by patient).
+    assert len(with_one[urls[0]]) <= 3 and len(with_one[urls[3]]) <= 7
     assert "getMore" not in str(with_fifty)
     # The treatments list goes through the (episode_id, treatment_date) index.
     counter.commands.clear()

@@ -414,3 +414,60 @@ FOLLOW_UP_NOT_DONE = {
     "died": "Patient died",
     "other": "Other (say in the notes)",
 }
+
+# --- Response to treatment (issue 13.6) ---------------------------------------
+# Not in the NBOCA export: the COSD v9.0.1 colorectal record has no item for
+# tumour regression or response to neo-adjuvant therapy (checked against its
+# element tree; the regression grade belongs to the pathology report, which
+# COSD v9 moved to its separate Pathology data set). They stay in the record,
+# its pages and the timeline.
+
+# Pathological tumour regression grade of the resection specimen after
+# neo-adjuvant therapy: the AJCC/CAP four-tier grade (modified Ryan), as the
+# RCPath colorectal cancer dataset (G049) asks pathologists to report it.
+TUMOUR_REGRESSION_GRADE = {
+    "0": "TRG 0 - complete response",
+    "1": "TRG 1 - near-complete response",
+    "2": "TRG 2 - partial response",
+    "3": "TRG 3 - poor or no response",
+}
+
+# How a response was assessed.
+RESPONSE_METHOD = {
+    "mri": "MRI",
+    "ct": "CT",
+    "endoscopy": "Endoscopy",
+    "clinical_exam": "Clinical examination (including digital rectal examination)",
+}
+# The scales a response is graded on, each with its results. Result codes
+# are unique across scales, so a stored result says which scale it is on.
+RESPONSE_SCALE = {
+    "recist": "RECIST 1.1",
+    "mrtrg": "mrTRG 1-5 (MRI tumour regression grade)",
+    "clinical": "Clinical response (watch and wait)",
+}
+# MRI tumour regression grade (MERCURY group), for rectal cancer after
+# (chemo)radiotherapy.
+MR_TRG = {
+    "mrTRG1": "mrTRG 1 - complete radiological response",
+    "mrTRG2": "mrTRG 2 - good response (dense fibrosis, no obvious residual tumour)",
+    "mrTRG3": "mrTRG 3 - moderate response (more than half fibrosis or mucin, visible residual tumour)",
+    "mrTRG4": "mrTRG 4 - slight response (mostly residual tumour)",
+    "mrTRG5": "mrTRG 5 - no response",
+}
+# The watch-and-wait assessment by endoscopy and examination (with MRI).
+CLINICAL_RESPONSE = {
+    "clinical_complete": "Clinical complete response (cCR)",
+    "clinical_near_complete": "Near-complete clinical response",
+    "clinical_incomplete": "Incomplete clinical response",
+}
+RESPONSE_SCALE_RESULTS = {"recist": RECIST_RESPONSE, "mrtrg": MR_TRG, "clinical": CLINICAL_RESPONSE}
+RESPONSE_RESULT = {code: meaning for results in RESPONSE_SCALE_RESULTS.values() for code, meaning in results.items()}
+# The methods each scale is assessed by: RECIST 1.1 measures on CT or MRI,
+# mrTRG is MRI by definition, a clinical response is judged by endoscopy and
+# examination (with MRI).
+RESPONSE_SCALE_METHODS = {
+    "recist": ("ct", "mri"),
+    "mrtrg": ("mri",),
+    "clinical": ("endoscopy", "clinical_exam", "mri"),
+}

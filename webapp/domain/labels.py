@@ -63,6 +63,14 @@ FIELDS = {
     "response": ("Response (RECIST 1.1)", codes.RECIST_RESPONSE), "response_date": ("Response assessed on", DATE),
     "protocol_template": ("Protocol template applied", None),
 }
+# Response to treatment (issue 13.6): the tumour's regression grade and each
+# response assessment.
+FIELDS.update({
+    "pathology.regression_grade": ("Tumour regression grade (AJCC/CAP)", codes.TUMOUR_REGRESSION_GRADE),
+    "assessment_date": ("Assessed on", DATE), "method": ("Method", codes.RESPONSE_METHOD),
+    "scale": ("Scale", codes.RESPONSE_SCALE), "result": ("Result", codes.RESPONSE_RESULT),
+    "notes": ("Notes", None), "tumour_id": ("Tumour", None),
+})
 # The fields each kind of record keeps (what a page shows of it), so that
 # whatever else a legacy document holds can be listed rather than hidden.
 _IDENTITY = ("episode_id", "patient_id")
@@ -70,10 +78,11 @@ KNOWN = {
     "tumour": ("tumour_id", *_IDENTITY, *records.TUMOUR_FIELDS),
     "treatment": ("treatment_id", *_IDENTITY, *treatment_types.COMMON_FIELDS, *treatment_types.ALL_TYPE_FIELDS,
                   treatment_types.PROTOCOL_FIELD),
+    "assessment": ("assessment_id", "tumour_id", *_IDENTITY, *records.RESPONSE_FIELDS),
 }
 
 # Identity and bookkeeping: never worth a line in a history.
-HIDDEN = ("treatment_id", "tumour_id", "episode_id", "migration")
+HIDDEN = ("treatment_id", "tumour_id", "episode_id", "migration", "assessment_id")
 
 
 def label(path):
@@ -122,4 +131,17 @@ def record_name(kind, record):
         where = f", {site}" + (f" ({code})" if code and code != site else "") if site else ""
         when = record.get("diagnosis_date")
         return f"{name}{where}" + (f", diagnosed {stored.show_date(when)}" if not stored.is_blank(when) else "")
+    if kind == "assessment":
+        return _assessment_name(record)
     return stored.describe(record.get("_id"))
+
+
+def _assessment_name(record):
+    """"MRI on 2 Jun 2024: mrTRG 2 - good response (...)"; an unknown code or
+    a date stored as text said as it is."""
+    method = stored.show_code(codes.RESPONSE_METHOD, record.get("method"))
+    method = "Response assessment" if method == stored.NOTHING else method
+    when = record.get("assessment_date")
+    name = f"{method} on {stored.show_date(when)}" if not stored.is_blank(when) else f"{method}, undated"
+    result = record.get("result")
+    return f"{name}: {stored.show_code(codes.RESPONSE_RESULT, result)}" if not stored.is_blank(result) else name

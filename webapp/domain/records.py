@@ -14,8 +14,16 @@ TUMOUR_FIELDS = ("tumour_type", "site", "icd10_code", "snomed_morphology_code", 
 TNM_STAGES = ("clinical", "pathological")
 TNM_PARTS = ("prefix", "t", "n", "m")
 PATHOLOGY_FIELDS = ("grade", "lymph_nodes_examined", "lymph_nodes_positive", "crm_status", "crm_distance_mm",
-                    "emvi")
+                    "emvi", "regression_grade")
 PATHOLOGY_NUMBERS = ("lymph_nodes_examined", "lymph_nodes_positive", "crm_distance_mm")
+
+# Response assessments of a tumour over time (their own collection, each
+# linked to its tumour, episode and patient): not a KIND, since no legacy
+# episode ever held them embedded, but named and numbered the same way.
+RESPONSES = "response_assessments"
+ID_FIELD[RESPONSES] = "assessment_id"
+ID_PREFIX[RESPONSES] = "RSP"
+RESPONSE_FIELDS = ("assessment_date", "method", "scale", "result", "notes")
 
 
 def new_id(kind, source=None):

@@ -29,6 +29,12 @@ PATHS = {
 }
 
 
+REGRESSION_HINT = ("For rectal cancer after neo-adjuvant (chemo)radiotherapy: the pathologist's grade of the "
+                   "resection specimen, as the RCPath colorectal dataset reports it. TRG 0: no viable cancer "
+                   "cells; 1: single cells or rare small groups; 2: residual cancer with evident regression; "
+                   "3: extensive residual cancer. Leave it blank when there was no neo-adjuvant treatment.")
+
+
 def _site_choices():
     out = dict(codes.COLORECTAL_SITES)
     out.update({k: f"{v} (not in NBOCA's scope)" for k, v in codes.OUT_OF_SCOPE_SITES.items()})
@@ -66,6 +72,9 @@ class TumourForm(VersionedForm):
         validators=[Optional(), NumberRange(min=0, max=200, message="Enter a distance from 0 to 200 mm.")],
     )
     emvi = CodeField("EMVI", codes.EMVI)
+    regression_grade = CodeField(
+        "Tumour regression grade (AJCC/CAP TRG)", codes.TUMOUR_REGRESSION_GRADE, blank="Not graded",
+        description=REGRESSION_HINT)
 
     def validate_lymph_nodes_positive(self, field):
         message = validators.nodes_consistent(self.lymph_nodes_examined.data, field.data)

@@ -7,21 +7,26 @@ from webapp.store import audit, records
 
 # Never taken from what a caller passes: they come from the episode, the id
 # generator and the clock.
-IDENTITY = {"_id", "tumour_id", "treatment_id", "episode_id", "patient_id", "created_at", "last_modified_at",
-            "version"}
+IDENTITY = {"_id", "tumour_id", "treatment_id", "assessment_id", "episode_id", "patient_id", "created_at",
+            "last_modified_at", "version"}
 
 
-def add(coll, entity, id_field, kind, episode, fields, actor, check=None, then=None):
+def add(coll, entity, id_field, kind, episode, fields, actor, check=None, then=None, links=None):
+    """`links(session)`: further parents, read inside the write's transaction
+    (a response assessment's tumour, which must still be there);
+    `check(None, doc, session)` raises to refuse the record;
+    `then(doc, actor, session)` writes what follows from it."""
     now = clock.now()
-    doc = {
-        id_field: domain_records.new_id(kind),
-        "episode_id": str(episode["_id"]),
-        "patient_id": episode.get("patient_id"),
-    }
-    doc.update({k: v for k, v in fields.items() if k not in IDENTITY and k not in doc})
-    doc.update(created_at=now, last_modified_at=now, version=1)
 
     def work(session):
+        doc = {
+            id_field: domain_records.new_id(kind),
+            **(links(session) if links else {}),
+            "episode_id": str(episode["_id"]),
+            "patient_id": episode.get("patient_id"),
+        }
+        doc.update({k: v for k, v in fields.items() if k not in IDENTITY and k not in doc})
+        doc.update(created_at=now, last_modified_at=now, version=1)
         if check:
             check(None, doc, session)
         coll.insert_one(doc, session=session)
@@ -67,6 +72,9 @@ def update(coll, entity, id_field, episode, record_id, fields, expected_version,
 
 
 def delete(coll, entity, id_field, episode, record_id, expected_version, actor, then=None):
+    """`then(deleted, actor, session)`: what goes with the record, in the
+    same transaction (a tumour's response assessments, a treatment's
+    planned follow-up)."""
     key = {id_field: record_id, "episode_id": str(episode["_id"])}
 
     def work(session):

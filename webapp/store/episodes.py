@@ -3,7 +3,7 @@
 transaction, with an audit entry for each record removed)."""
 from webapp import db
 from webapp.domain import clock
-from webapp.store import audit, follow_ups, records
+from webapp.store import audit, follow_ups, records, responses
 
 ENTITY = "episode"
 FIELDS = ("referral_date", "referral_source", "first_seen_date", "mdt_date", "mdt_outcome",
@@ -82,6 +82,7 @@ def delete(episode_id, expected_version, actor):
         db.collection(db.TREATMENTS, database).delete_many(key, session=session)
         for t in treatments:  # their planned follow-up is cancelled, what was done kept
             follow_ups.cancel_for(t, actor, session, database, reason=reason)
+        responses.remove_with(key, actor, reason, session)  # the tumours' response assessments
         result = db.collection(db.EPISODES, database).delete_one(
             records.version_filter({"_id": oid}, episode, expected_version), session=session
         )
@@ -98,9 +99,10 @@ def history(episode_id):
 
 
 def counts(episode):
-    """How many tumours and treatments a delete would take with it."""
+    """How many tumours, treatments and response assessments a delete would take with it."""
     key = {"episode_id": str(episode["_id"])}
     return {
         "tumours": db.get_tumours_collection().count_documents(key),
         "treatments": db.get_treatments_collection().count_documents(key),
+        "assessments": db.collection(db.RESPONSE_ASSESSMENTS).count_documents(key),
     }

@@ -5,7 +5,7 @@ from datetime import date
 from webapp import db
 from webapp.domain import pathways, stored
 from webapp.store import episodes as episode_store
-from webapp.store import follow_ups
+from webapp.store import follow_ups, responses
 
 _LAST = date.max
 
@@ -30,7 +30,8 @@ def for_patient(keys):
     for t in treatments:
         events.append({"date": t.get("treatment_date") or t.get("start_date"), "kind": "treatment", "record": t,
                        "episode_id": _linkable(t.get("episode_id"))})
-    order = {"referral": 0, "mdt": 1, "tumour": 2, "treatment": 3}
+    events.extend(responses.timeline_events(keys, tumours))  # response assessments: their own query
+    order = {"referral": 0, "mdt": 1, "tumour": 2, "treatment": 3, "response": 4}
     # A date stored as text (legacy) is no day: it sorts last, shown as it is.
     events.sort(key=lambda ev: (stored.day(ev["date"]) or _LAST, order[ev["kind"]]))
     events = follow_ups.merged(events, keys)  # planned and done follow-up tests (surveillance)

@@ -3,7 +3,7 @@ from datetime import date
 
 from webapp import db
 from webapp.domain import stored
-from webapp.store import children, records
+from webapp.store import children, records, responses
 
 ENTITY = "tumour"
 ID = "tumour_id"
@@ -31,7 +31,13 @@ def update(episode, tumour_id, fields, expected_version, actor):
 
 
 def delete(episode, tumour_id, expected_version, actor):
-    return children.delete(db.get_tumours_collection(), ENTITY, ID, episode, tumour_id, expected_version, actor)
+    """The tumour goes with its response assessments (each audited)."""
+    def assessments(_deleted, actor, session):
+        responses.remove_with({"tumour_id": tumour_id, "episode_id": str(episode["_id"])}, actor,
+                              f"tumour {tumour_id} deleted", session)
+
+    return children.delete(db.get_tumours_collection(), ENTITY, ID, episode, tumour_id, expected_version, actor,
+                           then=assessments)
 
 
 def history(tumour_id):

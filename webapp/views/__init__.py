@@ -15,11 +15,11 @@ def register_blueprints(app):
         patients,
         protocols,
         reports,
+        responses,
         treatments,
         tumours,
     )
 
-    for module in (auth, health, home, patients, episodes, tumours, treatments, migration, exports, reports, admin,
-                   monitoring, protocols):
+    for module in (auth, health, home, patients, episodes, tumours, treatments, responses, migration, exports,
+                   reports, followup, admin, monitoring, protocols):
         app.register_blueprint(module.bp)
-    app.register_blueprint(followup.bp)

@@ -42,12 +42,13 @@ class RecordViews:
     ENTITY); `make_form(episode, record)` builds its form; `notes(records)`
     gives warnings shown above the list."""
 
-    def __init__(self, name, singular, store, make_form, notes=None):
+    def __init__(self, name, singular, store, make_form, notes=None, deletes_with=None):
         self.name = name  # "tumours": collection, URL segment, element id
         self.singular = singular
         self.store = store
         self.make_form = make_form
         self.notes = notes or (lambda found_records: [])
+        self.deletes_with = deletes_with  # what the delete confirmation says goes too
         self.list_fragment = f"episodes/_{name}.html"
         self.form_fragment = f"episodes/_{singular}_form.html"
 
@@ -89,7 +90,10 @@ class RecordViews:
         saved = {"id": record.get(self.store.ID) if what != "deleted" else None,
                  "message": f"{record_name(self.singular, record)}: {what}."}
         if is_htmx():
-            return self.listing(episode, saved=saved)
+            # Other parts of the page that show these records listen for it
+            # (the response assessments list the tumours).
+            body, status, headers = self.listing(episode, saved=saved)
+            return body, status, {**headers, "HX-Trigger": f"{self.name}-changed"}
         flash(saved["message"], "success")
         return redirect(url_for(f"{self.name}.index", episode_id=episode["_id"]), 303)
 
