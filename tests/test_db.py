@@ -77,3 +77,21 @@ def test_db_init_replaces_an_index_declared_anew_and_reports_duplicates(runner, 
     result = runner.invoke(args=["db", "init"])
     assert result.exit_code == 0 and "Traceback" not in result.output
     assert "not created yet: patients.mrn_1" in result.output and "'mrn': 'A1'} is held by 2 documents" in result.output
+
+
+def test_a_refused_unique_index_leaves_an_indexed_lookup_until_it_can_be_made(database):
+    """IMPACT reused tumour ids, so the unique index waits for the adopt
+    step; meanwhile reads by id still go through an index (a migration
+    looks ids up batch by batch: a scan each time would be quadratic)."""
+    database.tumours.drop_indexes()
+    database.tumours.insert_many([{"tumour_id": "TUM-1"}, {"tumour_id": "TUM-1"}, {"tumour_id": "TUM-2"}])
+    refused = db.init_indexes(database)
+    assert [r["index"] for r in refused if r["collection"] == "tumours"] == ["tumour_id_1"]
+    indexes = database.tumours.index_information()
+    assert "tumour_id_1" not in indexes and indexes["tumour_id_1_lookup"]["key"] == [("tumour_id", 1), ("_id", 1)]
+    plan = database.tumours.find({"tumour_id": {"$in": ["TUM-1"]}}).explain()
+    assert "IXSCAN" in str(plan) and "tumour_id_1_lookup" in str(plan)
+    database.tumours.delete_one({"tumour_id": "TUM-1"})
+    assert not [r for r in db.init_indexes(database) if r["collection"] == "tumours"]
+    indexes = database.tumours.index_information()
+    assert indexes["tumour_id_1"]["unique"] and "tumour_id_1_lookup" not in indexes

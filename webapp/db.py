@@ -303,7 +303,24 @@ def init_indexes(db=None):
                 if exc.code not in (11000, 11001):
                     raise
                 refused.append(_refusal(db, name, model, exc))
+                _create(db[name], _lookup(model))
+            else:
+                _drop_lookup(db[name], model)
     return refused
+
+
+def _lookup(model):
+    """While the data refuses a unique index, the same keys (and _id, so
+    that it is another index) serve the reads: looking a treatment up by
+    its id must not scan the collection meanwhile."""
+    spec = model.document
+    options = {k: v for k, v in spec.items() if k == "partialFilterExpression"}
+    return IndexModel([*spec["key"].items(), ("_id", ASCENDING)], name=f"{spec['name']}_lookup", **options)
+
+
+def _drop_lookup(coll, model):
+    if model.document.get("unique") and f"{model.document['name']}_lookup" in coll.index_information():
+        coll.drop_index(f"{model.document['name']}_lookup")
 
 
 def _create(coll, model):
