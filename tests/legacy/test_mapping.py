@@ -38,3 +38,14 @@ def test_a_damaged_ciphertext_is_kept_as_unreadable_not_a_crash():
     assert out["mrn"] == "AB123"
     out, _ = adopt("patients", {"_id": 1, "mrn": "AB123", "nhs_number": good})
     assert out["nhs_number"] == "9990079196"
+
+
+def test_fields_this_app_writes_are_never_reported_unmapped():
+    from datetime import datetime
+
+    out, findings = adopt("treatments", {"_id": 1, "treatment_id": "TRT-1", "treatment_type": "chemotherapy",
+                                         "treatment_date": datetime(2024, 3, 1), "regimen": "CAPOX", "cycles": 8,
+                                         "protocol_template": "CAPOX 8 cycles (adjuvant)",
+                                         "follows_treatment_id": "TRT-0"})
+    assert out["protocol_template"] == "CAPOX 8 cycles (adjuvant)"
+    assert not findings.unmapped_fields and not findings.unmapped_values

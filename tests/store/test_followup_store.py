@@ -200,3 +200,48 @@ def test_demo_data_has_follow_up_done_and_overdue(app, database):
     # Written as the store writes them: the same id, the same fields.
     t = curative[0]
     assert database.follow_ups.find_one({"follow_up_id": surveillance.follow_up_id(t["treatment_id"], "ct-12")})
+
+
+def test_an_odd_treatment_id_never_reaches_another_patients_follow_up(app, database):
+    """An id stored as a sub-document would be read as a query operator:
+    deleting its episode must not cancel anyone else's planned tests, and a
+    record without an id at all is deleted (audited by its _id), not a 500."""
+    from bson import ObjectId
+
+
+    with app.app_context():
+        other = make_episode(make_patient("MRN0000007", index=3))
+        operation = treatments.add(other, surgery_fields(datetime(2024, 3, 1)), ACTOR)
+        mine = make_episode(make_patient("MRN0000008", index=4))
+        for odd in ({"treatment_id": {"$ne": None}}, {}):
+            database.treatments.insert_one({"_id": ObjectId(), **odd, "episode_id": str(mine["_id"]),
+                                            "patient_id": "MRN0000008", "treatment_type": "surgery"})
+        planned = {"treatment_id": operation["treatment_id"], "status": "planned"}
+        before = database.follow_ups.count_documents(planned)
+        episodes.delete(str(mine["_id"]), mine.get("version", 1), ACTOR)
+    assert before > 0 and database.follow_ups.count_documents(planned) == before
+    assert database.treatments.count_documents({"episode_id": str(mine["_id"])}) == 0
+
+
+def test_a_treatment_id_repeated_across_episodes_keeps_two_plans(app, database):
+    """IMPACT reused ids across a patient's episodes (renamed by the adopt
+    step): until then, each operation keeps its own plan."""
+
+    for name, info in database.treatments.index_information().items():
+        if info.get("unique") and "treatment_id" in dict(info["key"]):
+            database.treatments.drop_index(name)
+    with app.app_context():
+        patient = make_patient()
+        first = make_episode(patient, referral=datetime(2019, 1, 1))
+        second = make_episode(patient, referral=datetime(2023, 1, 1))
+        for episode, when in ((first, datetime(2019, 3, 1)), (second, datetime(2023, 3, 1))):
+            database.treatments.insert_one({**surgery_fields(when), "treatment_id": "TRT-123-01", "version": 1,
+                                            "episode_id": str(episode["_id"]), "patient_id": patient["mrn"]})
+            treatments.update(episode, "TRT-123-01", surgery_fields(when, asa_grade="3"), 1, ACTOR)
+        cea = database.follow_ups.find({"plan_key": "cea-06"})
+        plans = {e["episode_id"]: (e["due_date"], e["status"]) for e in cea}
+        assert plans == {str(first["_id"]): (datetime(2019, 9, 1), "planned"),
+                         str(second["_id"]): (datetime(2023, 9, 1), "planned")}
+        episodes.delete(str(first["_id"]), first.get("version", 1), ACTOR)
+    plans = {e["episode_id"]: e["status"] for e in database.follow_ups.find({"plan_key": "cea-06"})}
+    assert plans == {str(first["_id"]): "cancelled", str(second["_id"]): "planned"}

@@ -135,3 +135,12 @@ def test_two_links_written_at_once_cannot_make_a_circle(database, operated, monk
     links = {t["treatment_id"]: t.get("follows_treatment_id") for t in database.treatments.find(
         {"treatment_id": {"$in": [op["treatment_id"], second["treatment_id"]]}})}
     assert list(links.values()).count(None) == 1, links
+
+
+def test_a_patient_id_that_is_not_text_offers_no_treatments(app, database):
+    """Read as a query operator it would list every patient's treatments."""
+    from webapp.store import treatments as store
+
+    with app.app_context():
+        database.treatments.insert_one({"treatment_id": "TRT-X", "patient_id": "MRN0000001"})
+        assert store.of_patient({"$ne": None}) == [] and store.of_patient(["MRN0000001"]) == []

@@ -239,3 +239,16 @@ def test_odd_stored_values_are_shown_as_they_are(auth, client, database, operate
                                                         "done_date": TODAY.isoformat()})
     assert saved.status_code == 303
     assert database.follow_ups.find_one({"follow_up_id": "FU-LEGACY-1"})["status"] == "done"
+
+
+def test_the_overdue_list_and_its_csv_are_in_the_access_log(app, auth, client, database):
+    """They name patients: who saw them is recorded, as on every page that does."""
+    operated = datetime.combine(date.today() - timedelta(days=800), datetime.min.time())
+    with app.app_context():
+        patient = make_patient()
+        treatments.add(make_episode(patient, referral=operated - timedelta(days=30)), surgery_fields(operated), "t")
+    auth.login("clinician")
+    assert "Testpatient" in client.get("/follow-up/overdue").get_data(as_text=True)
+    assert "Testpatient" in client.get("/follow-up/overdue.csv").get_data(as_text=True)
+    seen = {(e["view"], e["patient"]) for e in database.access_log.find()}
+    assert seen == {("followup.overdue", patient["mrn"]), ("followup.overdue_csv", patient["mrn"])}

@@ -186,6 +186,9 @@ def unlinked(app, database):
                                             "episode_type": "cancer", "version": 1}).inserted_id
     database.treatments.insert_one({"treatment_id": "TRT-L1", "episode_id": str(episode), "patient_id": "H0042",
                                     "treatment_type": "surgery", "treatment_date": datetime(2024, 2, 1)})
+    database.follow_ups.insert_one({"follow_up_id": "FU-L1", "patient_id": "H0042", "episode_id": str(episode),
+                                    "treatment_id": "TRT-L1", "kind": "cea", "status": "planned",
+                                    "due_date": datetime(2024, 8, 1)})
     database.patients.insert_one({"mrn": "MRN0000099", "first_name": "Other", "last_name": "Person", "version": 1})
     return patient, episode
 
@@ -205,7 +208,9 @@ def test_a_patient_without_an_mrn_is_given_one_and_its_records_follow(auth, clie
     assert database.episodes.find_one({"_id": episode})["patient_id"] == "MRN0000123"
     assert database.treatments.find_one({"treatment_id": "TRT-L1"})["patient_id"] == "MRN0000123"
     entry = database.audit_log.find_one({"action": "relink", "entity_id": str(patient["_id"])})
-    assert entry["after"] == {"patient_id": "MRN0000123", "records": {"episodes": 1, "tumours": 0, "treatments": 1}}
+    assert entry["after"] == {"patient_id": "MRN0000123", "records": {
+        "episodes": 1, "tumours": 0, "treatments": 1, "follow_ups": 1, "response_assessments": 0}}
+    assert database.follow_ups.find_one({"follow_up_id": "FU-L1"})["patient_id"] == "MRN0000123"
     assert f"/episodes/{episode}" in client.get(f"/patients/{patient['_id']}").get_data(as_text=True)
     # Once set, the MRN is fixed: a posted one is ignored.
     assert 'type="hidden" name="mrn"' in client.get(url).get_data(as_text=True)

@@ -230,3 +230,14 @@ def test_choosing_the_type_shows_its_fields_with_or_without_javascript(auth, dat
     assert shown.status_code == 200 and 'name="fill-fractions"' in body and 'value="Typed"' in body
     assert "There is a problem" not in body
     assert database.protocol_templates.count_documents({"name": "Typed"}) == 0
+
+
+@pytest.mark.parametrize("odd", [{"x": 1}, ["radiotherapy"], 3.5, "Radiotherapy"])
+def test_a_template_whose_type_is_odd_or_legacy_still_lists(auth, database, episode, odd):
+    database.protocol_templates.insert_one({"slug": "odd", "name": "Odd", "treatment_type": odd,
+                                            "values": {"total_dose_gy": 25}})
+    auth.login("admin")
+    assert auth.client.get("/admin/protocols").status_code == 200
+    assert auth.client.get("/admin/protocols/odd/retire").status_code == 200
+    auth.login("clinician")
+    assert auth.client.get(f"/episodes/{episode['_id']}/treatments/new").status_code == 200

@@ -10,6 +10,7 @@ from wtforms import HiddenField
 
 from webapp.domain import codes, stored
 from webapp.domain import protocols as rules
+from webapp.domain.treatments import canonical_type
 from webapp.forms.common import CodeField, text
 
 PREFIX = "fill"
@@ -99,7 +100,8 @@ def described(template):
     values = (template or {}).get("values")
     if not isinstance(values, dict):
         return [("Values", stored.describe(values) or "none")]
-    form = _treatment_form(template.get("treatment_type") or "", formdata=None)
+    # The type as stored may be a legacy spelling or not text at all.
+    form = _treatment_form(canonical_type(template.get("treatment_type")) or "", formdata=None)
     out = []
     for name, raw in values.items():
         field = form[name] if name in form else None

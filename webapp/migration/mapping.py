@@ -49,7 +49,7 @@ CANONICAL = {
     "episodes": set(db.VALIDATORS["episodes"]["$jsonSchema"]["properties"]) | {"lead_clinician", "episode_type"},
     "tumours": {"tumour_id", "episode_id", "patient_id", *TUMOUR_FIELDS},
     "treatments": {"treatment_id", "episode_id", "patient_id", *treatment_fields.COMMON_FIELDS,
-                   *treatment_fields.ALL_TYPE_FIELDS, treatment_fields.PATHWAY_FIELD},
+                   *treatment_fields.ALL_TYPE_FIELDS, treatment_fields.PATHWAY_FIELD, treatment_fields.PROTOCOL_FIELD},
 }
 
 

@@ -45,7 +45,7 @@ HUGE_ARRAY = 200  # items in one episode's array above which we warn
 # migrated untouched and reported, so a clinician's odd extra never vanishes.
 COMMON_FIELDS = {"created_at", "last_modified_at", "version", "episode_id", "patient_id", "notes"}
 KNOWN_FIELDS = {
-    "treatments": COMMON_FIELDS | {"treatment_id", treatment_fields.PATHWAY_FIELD}
+    "treatments": COMMON_FIELDS | {"treatment_id", treatment_fields.PATHWAY_FIELD, treatment_fields.PROTOCOL_FIELD}
     | set(treatment_fields.COMMON_FIELDS) | set(treatment_fields.ALL_TYPE_FIELDS),
     "tumours": COMMON_FIELDS | {"tumour_id"} | set(TUMOUR_FIELDS),
 }

@@ -73,9 +73,11 @@ def delete(episode_id, expected_version, actor):
         tumours = list(db.collection(db.TUMOURS, database).find(key, session=session))
         treatments = list(db.collection(db.TREATMENTS, database).find(key, session=session))
         reason = f"episode {oid} deleted"
-        entries = [audit.entry(actor, "delete", "tumour", t["tumour_id"], before=t, reason=reason) for t in tumours]
-        entries += [audit.entry(actor, "delete", "treatment", t["treatment_id"], before=t, reason=reason)
-                    for t in treatments]
+        # A legacy record may lack its id: the audit names it by its _id then.
+        entries = [audit.entry(actor, "delete", "tumour", t.get("tumour_id") or t["_id"], before=t, reason=reason)
+                   for t in tumours]
+        entries += [audit.entry(actor, "delete", "treatment", t.get("treatment_id") or t["_id"], before=t,
+                                reason=reason) for t in treatments]
         entries.append(audit.entry(actor, "delete", ENTITY, oid, before=episode,
                                    tumours_deleted=len(tumours), treatments_deleted=len(treatments)))
         db.collection(db.TUMOURS, database).delete_many(key, session=session)

@@ -27,8 +27,9 @@ def sync(treatment, actor, session, database=None):
     """Make the treatment's planned events match its plan: created for a new
     curative resection, moved with its operation date, cancelled when it is
     no longer one, reinstated when it is again. Each change is audited."""
-    treatment_id = treatment.get("treatment_id")
-    existing = {e.get("plan_key"): e for e in _coll(database).find({"treatment_id": treatment_id}, session=session)}
+    existing = _of_treatment(treatment, session, database)
+    if existing is None:
+        return
     actions = surveillance.reconcile(existing, surveillance.plan(treatment))
     _apply(actions, existing, treatment, actor, session, database)
 
@@ -36,20 +37,37 @@ def sync(treatment, actor, session, database=None):
 def cancel_for(treatment, actor, session, database=None, reason=None):
     """The treatment is gone: its planned events are cancelled (kept, so
     the record says what was planned), what was done stays."""
-    existing = {e.get("plan_key"): e for e in _coll(database).find(
-        {"treatment_id": treatment.get("treatment_id")}, session=session)}
+    existing = _of_treatment(treatment, session, database)
+    if existing is None:
+        return
     actions = surveillance.reconcile(existing, {})
     reason = reason or f"treatment {treatment.get('treatment_id')} deleted"
     _apply(actions, existing, treatment, actor, session, database, reason)
+
+
+def _of_treatment(treatment, session, database):
+    """{plan key: event} of this treatment, or None when it has no id to
+    name its events by. By episode too: a legacy database may repeat a
+    treatment id across episodes until the adopt step renames the repeats,
+    and one operation's plan must never move or cancel another's. An id
+    that is not text would be read as a query operator and match others'."""
+    treatment_id, episode_id = treatment.get("treatment_id"), treatment.get("episode_id")
+    if not isinstance(treatment_id, str) or not treatment_id or not isinstance(episode_id, str):
+        return None
+    return {e.get("plan_key"): e for e in _coll(database).find(
+        {"treatment_id": treatment_id, "episode_id": episode_id}, session=session)}
 
 
 def _apply(actions, existing, treatment, actor, session, database, reason=None):
     coll = _coll(database)
     now = clock.now()
     created, entries = [], []
+    repeated = any(a == "create" for a, _, _ in actions) and coll.find_one(
+        {"treatment_id": treatment["treatment_id"], "episode_id": {"$ne": treatment["episode_id"]}}, {"_id": 1},
+        session=session) is not None
     for action, key, fields in actions:
         if action == "create":
-            doc = _new(treatment, key, fields, now)
+            doc = _new(treatment, key, fields, now, repeated)
             created.append(doc)
             entries.append(audit.entry(actor, "create", ENTITY, doc[ID], after=doc, treatment_id=doc["treatment_id"],
                                        reason=_why(action, treatment)))
@@ -71,8 +89,10 @@ def _apply(actions, existing, treatment, actor, session, database, reason=None):
         db.collection(db.AUDIT_LOG, database).insert_many(entries, session=session)
 
 
-def _new(treatment, key, fields, now):
-    return {ID: surveillance.follow_up_id(treatment.get("treatment_id"), key),
+def _new(treatment, key, fields, now, repeated=False):
+    # A repeated treatment id (legacy, before adopt) gets its episode in the event id, to stay unique.
+    owner = f"{treatment['treatment_id']}-{treatment['episode_id'][-6:].upper()}" if repeated else None
+    return {ID: surveillance.follow_up_id(owner or treatment.get("treatment_id"), key),
             "patient_id": treatment.get("patient_id"), "episode_id": treatment.get("episode_id"),
             "treatment_id": treatment.get("treatment_id"), "plan_key": key, **fields, "status": "planned",
             "created_at": now, "last_modified_at": now, "version": 1}

@@ -178,7 +178,7 @@ def _relink(patient, mrn, actor, session):
     if not isinstance(legacy, str) or not legacy:
         return
     moved = {}
-    for name in (db.EPISODES, db.TUMOURS, db.TREATMENTS):
+    for name in (db.EPISODES, db.TUMOURS, db.TREATMENTS, db.FOLLOW_UPS, db.RESPONSE_ASSESSMENTS):
         result = db.collection(name).update_many({"patient_id": legacy}, {"$set": {"patient_id": mrn}},
                                                  session=session)
         moved[name] = result.modified_count

@@ -7,7 +7,7 @@ from webapp import db
 from webapp.domain import clock
 
 WATCHED = (db.PATIENTS, db.EPISODES, db.TUMOURS, db.TREATMENTS, db.AUDIT_LOG, db.USERS, db.MIGRATIONS)
-WATCHED += (db.RESPONSE_ASSESSMENTS,)  # response to treatment (issue 13.6)
+WATCHED += (db.RESPONSE_ASSESSMENTS, db.FOLLOW_UPS, db.PROTOCOL_TEMPLATES)
 
 
 def current():

@@ -59,8 +59,8 @@ PATHWAY_PROJECTION = {"_id": 0, "treatment_id": 1, "patient_id": 1, "episode_id"
 
 def of_patient(patient_id, session=None):
     """A patient's treatments (every episode), as the pathway rules read them."""
-    if not patient_id:
-        return []
+    if not isinstance(patient_id, str) or not patient_id:
+        return []  # anything else would be read as a query operator and match other patients
     return list(db.get_treatments_collection().find({"patient_id": patient_id}, PATHWAY_PROJECTION, session=session)
                 .sort([("treatment_date", 1), ("treatment_id", 1)]))
 

@@ -38,6 +38,10 @@ def _page():
         return 1
 
 
+def _keys(events):
+    return sorted({e.get("patient_id") for e in events if isinstance(e.get("patient_id"), str)})
+
+
 def _rows(events, today):
     """What the list shows of each event: the event, its patient (None when
     no patient record names it) and the days since it was due."""
@@ -52,6 +56,8 @@ def overdue():
     kind, page, today = _kind(), _page(), validators.today()
     size = current_app.config["PAGE_SIZE"]
     events, total = follow_ups.overdue(today, kind, page, size)
+    if allowed(current_user.role, READERS):  # names shown: the access log says who saw them
+        viewed(*_keys(events))
     return render_template("followup/overdue.html", rows=_rows(events, today), total=total, page=page,
                            pages=max(1, math.ceil(total / size)), kind=kind, today=today,
                            kinds=codes.FOLLOW_UP_KIND, schedule=surveillance.SCHEDULE_TEXT,
@@ -64,6 +70,8 @@ def overdue_csv():
     kind, today = _kind(), validators.today()
     rows = _rows(follow_ups.overdue_all(today, kind, CSV_LIMIT), today)
     named = allowed(current_user.role, READERS)
+    if named:
+        viewed(*_keys(row["event"] for row in rows))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["hospital number", *(["name"] if named else []), "test", "due date", "days since due",
