@@ -167,11 +167,12 @@ def report(start, end, provider=None, today=None):
     read."""
     rows, not_major, treatment_combos, linked = _read(start, end, provider, today)
     combos = [(row, 1) for row in rows]
-    summary = nboca.summarise(combos)
+    states_of = {}
+    summary = nboca.summarise(combos, states_of)
     for period, n in not_major.items():
         if n:
             summary["population"][period]["excluded"]["not a major resection (OPCS-4)"] = n
-    adjusted = _adjust(rows)
+    adjusted = _adjust(rows, states_of)
     measures = []
     for m in nboca.MEASURES:
         now, before = summary["measures"]["current"][m.key], summary["measures"]["previous"][m.key]
@@ -190,16 +191,18 @@ def _with_interval(tally):
     return {**tally, "rate": tally["events"] / tally["n"] if tally["n"] else None, "interval": interval}
 
 
-def _adjust(rows):
+def _adjust(rows, states_of):
     """{measure key: model and standardised units} for the adjusted
     measures: each resection of this period with the outcome recorded,
-    counted by (covariate pattern, outcome, provider, consultant)."""
+    counted by (covariate pattern, outcome, provider, consultant).
+    `states_of` holds the states summarise read (id(row): states) for the
+    rows in the population."""
     keys = [m.key for m in nboca.MEASURES if m.adjusted]
     cells = {key: Counter() for key in keys}
     for row in rows:
-        if row.get("per") != "current" or nboca.exclusion(row):
+        states = states_of.get(id(row))
+        if row.get("per") != "current" or states is None:
             continue
-        states = nboca.states(row)
         pattern = tuple(sorted(nboca.covariates(row).items()))
         units = (nboca.unit_name(row, "provider"), nboca.unit_name(row, "consultant"))
         for key in keys:
