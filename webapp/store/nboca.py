@@ -1,15 +1,15 @@
 """NBOCA's surgical outcome measures for a period (and the one before it),
-by provider and consultant, read with four commands whatever the number
+by provider and consultant, read with five commands whatever the number
 of records:
 
-1. the treatments of the two periods grouped on the stored values read
-   (store/outcomes.py: the same command feeds the treatments table): the
-   domain says which stored types mean surgery and which OPCS-4 codes are
-   major resections, so legacy forms count and the excluded operations are
-   counted;
+1. the treatments of the two periods grouped on the stored values read,
+   one command per period (store/outcomes.py: the same commands feed the
+   treatments table): the domain says which stored types mean surgery and
+   which OPCS-4 codes are major resections, so legacy forms count and the
+   excluded operations are counted;
 2. the treatments in a pathway (`follows_treatment_id`, a sparse index,
-   and the treatments they name): the stoma closures among them, and the
-   common pathways;
+   and the treatments they name: two commands): the stoma closures among
+   them, and the common pathways;
 3. the major resections, joined without $lookup: a $unionWith of tumours
    and patients grouped by the patient's MRN (one pass over each
    collection, where a $lookup costs a query per resection), each field
