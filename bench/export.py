@@ -21,9 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import _server  # noqa: E402  (beside this script)
 from bson import ObjectId  # noqa: E402
 
-from webapp import db, embedded  # noqa: E402
+from webapp import db  # noqa: E402
 from webapp.domain import nhs_number  # noqa: E402
 
 SMALL = 1000
@@ -124,13 +125,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=2, help="runs per size; the best is kept")
     args = ap.parse_args()
 
-    proc = None
-    uri = os.environ.get("MONGODB_URI")
-    name = os.environ.get("MONGODB_DB") or f"bench_export_{os.getpid()}"
-    if not uri:
-        proc = embedded.start_server(":memory:", embedded.free_port())
-        uri = embedded.uri_for(proc.args[proc.args.index("--port") + 1])
-    try:
+    with _server.database("bench_export") as (uri, name):
         database = db.configure(uri, name)
         t0 = time.perf_counter()
         build(database, args.patients)
@@ -148,11 +143,6 @@ def main():
               f"floor_ratio={large['seconds'] / large['floor_s']:.2f} "
               f"records_per_s={large['records'] / large['seconds']:.0f} "
               f"peak_mb_1k={small['peak_mb']:.1f} peak_mb_10k={large['peak_mb']:.1f}")
-    finally:
-        if not os.environ.get("MONGODB_DB"):
-            db.client_for(uri).drop_database(name)
-        if proc is not None:
-            embedded.stop_pid(proc.pid)
 
 
 if __name__ == "__main__":

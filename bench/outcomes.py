@@ -13,7 +13,6 @@ Ends with one line:
 RESULT treatments=N seconds=X floor_s=F floor_ratio=Q
 """
 import argparse
-import os
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -21,7 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from webapp import db, embedded  # noqa: E402
+import _server  # noqa: E402  (beside this script)
+
+from webapp import db  # noqa: E402
 from webapp.store import nboca  # noqa: E402
 
 PERIOD = (date(2024, 4, 1), date(2025, 3, 31))
@@ -84,21 +85,19 @@ def dashboard():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--treatments", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=2, help="runs of each; the best is kept")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each, interleaved; the best is kept")
     args = ap.parse_args()
-    proc = None
-    uri = os.environ.get("MONGODB_URI")
-    name = os.environ.get("MONGODB_DB") or f"bench_outcomes_{os.getpid()}"
-    if not uri:
-        proc = embedded.start_server(":memory:", embedded.free_port())
-        uri = embedded.uri_for(proc.args[proc.args.index("--port") + 1])
-    try:
+    with _server.database("bench_outcomes") as (uri, name):
         database = db.configure(uri, name)
         t0 = time.perf_counter()
         n = build(database, args.treatments)
         print(f"built {n} treatments in {time.perf_counter() - t0:.1f} s")
-        floor_s = min(floor(database) for _ in range(args.repeat))
-        runs = [dashboard() for _ in range(args.repeat)]
+        # Interleaved, so that a load that comes and goes weighs on both.
+        floors, runs = [], []
+        for _ in range(args.repeat):
+            floors.append(floor(database))
+            runs.append(dashboard())
+        floor_s = min(floors)
         seconds = min(r[0] for r in runs)
         report = runs[0][1]
         for m in report["measures"]:
@@ -106,11 +105,6 @@ def main():
             print(f"{m['measure'].label:<55} {c['events']:>6} of {c['n']:>6}")
         print(f"population: {report['population']['current']}")
         print(f"RESULT treatments={n} seconds={seconds:.2f} floor_s={floor_s:.2f} floor_ratio={seconds / floor_s:.2f}")
-    finally:
-        if not os.environ.get("MONGODB_DB"):
-            db.client_for(uri).drop_database(name)
-        if proc is not None:
-            embedded.stop_pid(proc.pid)
 
 
 if __name__ == "__main__":

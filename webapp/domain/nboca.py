@@ -110,13 +110,14 @@ def _memo(reader):
     """Remember what a reader made of each stored value: a period holds
     thousands of resections but few distinct values in each field, so each
     is read once. Values that cannot be remembered (a legacy list) are read
-    each time."""
+    each time. A reader's arguments before the value name a code list."""
     seen = {}
 
     def read(*args):
-        # Keyed with the types too: 1, 1.0 and True are equal keys in Python
-        # but not the same stored value.
-        key = (args, tuple(type(a) for a in args))
+        # Keyed with the value's type too: 1, 1.0 and True are equal keys in
+        # Python but not the same stored value. (Called about thirty times a
+        # resection: the key is built without a generator.)
+        key = (args, type(args[-1]))
         try:
             return seen[key]
         except KeyError:
@@ -270,9 +271,10 @@ def _stage(list_name, value):
     return None if code in (None, "X") else code
 
 
-def states(row):
+def states(row, missing=None):
     """{measure key: EVENT / NO_EVENT / MISSING / NOT_APPLICABLE / a reason
-    it is left out} for one in-population resection."""
+    it is left out} for one in-population resection (`missing`: its
+    missing_items, when already read)."""
     return {
         "mortality90": mortality(row),
         "readmission30": _yes_no(row.get("readmission")),
@@ -282,7 +284,7 @@ def states(row):
         "stoma18": stoma(row),
         "crm": crm(row),
         "nodes12": nodes(row),
-        "complete": NO_EVENT if missing_items(row) else EVENT,
+        "complete": NO_EVENT if (missing_items(row) if missing is None else missing) else EVENT,
     }
 
 
@@ -326,11 +328,13 @@ def _add(tally, state, count):
         tally["left_out"][state] = tally["left_out"].get(state, 0) + count
 
 
-def summarise(combinations):
+def summarise(combinations, states_of=None):
     """Count [(row, count)] into {"population": {period: {"included", "excluded":
     {reason: n}}}, "measures": {period: {key: tally}}, "units": {(kind, name):
     {key: tally}} (this period), "months": {(month, access code): n},
-    "items_missing": {item: n}} where a tally is {events, n, missing, left_out}."""
+    "items_missing": {item: n}} where a tally is {events, n, missing, left_out}.
+    `states_of`, a dict, receives each in-population row's states keyed by
+    id(row), for a caller that reads them again (the risk model)."""
     out = {"population": {p: {"included": 0, "excluded": {}} for p in ("current", "previous")},
            "measures": {p: {m.key: _tally() for m in MEASURES} for p in ("current", "previous")},
            "units": {}, "months": {}, "items_missing": {}}
@@ -342,7 +346,10 @@ def summarise(combinations):
             population["excluded"][reason] = population["excluded"].get(reason, 0) + count
             continue
         population["included"] += count
-        row_states = states(row)
+        missing = missing_items(row)
+        row_states = states(row, missing)
+        if states_of is not None:
+            states_of[id(row)] = row_states
         for key, state in row_states.items():
             _add(out["measures"][period][key], state, count)
         if period != "current":
@@ -353,7 +360,7 @@ def summarise(combinations):
                 _add(unit[key], state, count)
         access = _find("SURGICAL_ACCESS_TYPE", row.get("acc")) or "not recorded"
         out["months"][(row.get("month"), access)] = out["months"].get((row.get("month"), access), 0) + count
-        for item in missing_items(row):
+        for item in missing:
             out["items_missing"][item] = out["items_missing"].get(item, 0) + count
     return out
 

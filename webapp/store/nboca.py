@@ -1,15 +1,15 @@
 """NBOCA's surgical outcome measures for a period (and the one before it),
-by provider and consultant, read with four commands whatever the number
+by provider and consultant, read with five commands whatever the number
 of records:
 
-1. the treatments of the two periods grouped on the stored values read
-   (store/outcomes.py: the same command feeds the treatments table): the
-   domain says which stored types mean surgery and which OPCS-4 codes are
-   major resections, so legacy forms count and the excluded operations are
-   counted;
+1. the treatments of the two periods grouped on the stored values read,
+   one command per period (store/outcomes.py: the same commands feed the
+   treatments table): the domain says which stored types mean surgery and
+   which OPCS-4 codes are major resections, so legacy forms count and the
+   excluded operations are counted;
 2. the treatments in a pathway (`follows_treatment_id`, a sparse index,
-   and the treatments they name): the stoma closures among them, and the
-   common pathways;
+   and the treatments they name: two commands): the stoma closures among
+   them, and the common pathways;
 3. the major resections, joined without $lookup: a $unionWith of tumours
    and patients grouped by the patient's MRN (one pass over each
    collection, where a $lookup costs a query per resection), each field
@@ -167,11 +167,12 @@ def report(start, end, provider=None, today=None):
     read."""
     rows, not_major, treatment_combos, linked = _read(start, end, provider, today)
     combos = [(row, 1) for row in rows]
-    summary = nboca.summarise(combos)
+    states_of = {}
+    summary = nboca.summarise(combos, states_of)
     for period, n in not_major.items():
         if n:
             summary["population"][period]["excluded"]["not a major resection (OPCS-4)"] = n
-    adjusted = _adjust(rows)
+    adjusted = _adjust(rows, states_of)
     measures = []
     for m in nboca.MEASURES:
         now, before = summary["measures"]["current"][m.key], summary["measures"]["previous"][m.key]
@@ -190,16 +191,18 @@ def _with_interval(tally):
     return {**tally, "rate": tally["events"] / tally["n"] if tally["n"] else None, "interval": interval}
 
 
-def _adjust(rows):
+def _adjust(rows, states_of):
     """{measure key: model and standardised units} for the adjusted
     measures: each resection of this period with the outcome recorded,
-    counted by (covariate pattern, outcome, provider, consultant)."""
+    counted by (covariate pattern, outcome, provider, consultant).
+    `states_of` holds the states summarise read (id(row): states) for the
+    rows in the population."""
     keys = [m.key for m in nboca.MEASURES if m.adjusted]
     cells = {key: Counter() for key in keys}
     for row in rows:
-        if row.get("per") != "current" or nboca.exclusion(row):
+        states = states_of.get(id(row))
+        if row.get("per") != "current" or states is None:
             continue
-        states = nboca.states(row)
         pattern = tuple(sorted(nboca.covariates(row).items()))
         units = (nboca.unit_name(row, "provider"), nboca.unit_name(row, "consultant"))
         for key in keys:

@@ -21,19 +21,36 @@ _READ = {"type": "$treatment_type", "opcs": "$opcs4_primary", "access": "$surgic
          "readmission": "$readmission_30d", "stay": "$length_of_stay_days", "response": "$response"}
 
 
+# What the period before is read for: the NBOCA report's vocabulary (which
+# stored types and OPCS-4 codes are major resections) and its count of the
+# surgeries that are not; the treatments table shows the period itself only.
+_READ_BEFORE = {"type": "$treatment_type", "opcs": "$opcs4_primary"}
+
+
 def combinations(start, end, provider=None, since=None):
     """[(values, count)] for the treatments from `since` (default: `start`)
     to `end`, grouped on the stored values read here and by the NBOCA
     report (which reads the OPCS-4 code); values["current"] says whether
-    they fall in the period itself (start to end)."""
-    low, high = periods.bounds(since or start, end)
-    cut = periods.bounds(start, end)[0]
+    they fall in the period itself (start to end). Before `start` only the
+    type and the OPCS-4 code are read.
+
+    One command per period, each matching its own date range: a flag
+    computed per document would cost an expression on every treatment, and
+    the embedded server pays for each (measured: as much as the match)."""
+    low, cut = periods.bounds(since or start, end)[0], periods.bounds(start, end)[0]
+    high = periods.bounds(start, end)[1]
+    out = [({"current": True, **values}, n) for values, n in _grouped(cut, high, provider, _READ)]
+    if since:
+        out += [({"current": False, **values}, n) for values, n in _grouped(low, cut, provider, _READ_BEFORE)]
+    return out
+
+
+def _grouped(low, high, provider, key):
     match = {"treatment_date": {"$gte": low, "$lt": high}}
     if provider:
         match["provider_organisation"] = provider
-    key = {**_READ, "current": {"$gte": ["$treatment_date", cut]}} if since else _READ
     rows = db.get_treatments_collection().aggregate([{"$match": match}, {"$group": {"_id": key, "n": {"$sum": 1}}}])
-    return [({"current": True, **row["_id"]}, row["n"]) for row in rows]
+    return [(row["_id"], row["n"]) for row in rows]
 
 
 def report(start, end, provider=None, combos=None):
