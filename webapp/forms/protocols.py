@@ -1,17 +1,18 @@
 """Protocol templates on forms: the admin's form to add one (its values
 typed into the treatment form's own fields, and checked by that form, so a
-template can never fill a value the treatment form would refuse), and the
-treatment form's record of which template was applied."""
+template can never fill a value the treatment form would refuse), and how
+a stored template reads. The treatment form's own choice of a template is
+forms/protocol_choice.py."""
 from datetime import date
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField
 
 from webapp.domain import codes, stored
 from webapp.domain import protocols as rules
 from webapp.domain.treatments import canonical_type
 from webapp.forms.common import CodeField, text
+from webapp.forms.treatments import form_class
 
 PREFIX = "fill"
 DEFAULT_TYPE = "chemotherapy"
@@ -21,9 +22,6 @@ _PLACEHOLDERS = {"treatment_date": None, "provider_organisation": "RX1", "treatm
 
 
 def _treatment_form(kind, **kwargs):
-    # Imported here: forms.treatments imports this module for ProtocolMixin.
-    from webapp.forms.treatments import form_class
-
     return form_class(kind)(meta={"csrf": False}, **kwargs)
 
 
@@ -113,26 +111,3 @@ def described(template):
             shown += " (not used: a template of this type cannot fill it)"
         out.append((label, shown))
     return out
-
-
-class ProtocolMixin:
-    """The treatment form's template choice (offered on a new treatment) and
-    its record of the template applied, kept on the treatment."""
-
-    protocol_template = HiddenField()
-
-    def offer_protocols(self, templates, known):
-        """`templates`: what may be applied; `known(name)`: whether a
-        template of that name exists (a retired one still does)."""
-        self.protocol_choices = [(t["slug"], t["name"]) for t in templates if isinstance(t.get("slug"), str)]
-        self.protocol_known = known
-
-    def validate(self, extra_validators=None):
-        ok = super().validate(extra_validators)
-        name = self.protocol_template.data
-        known = getattr(self, "protocol_known", None)
-        if name and (known is None or not known(name)):
-            self.form_errors.append("The protocol template applied is not known any more: choose it again.")
-            return False
-        return ok
-

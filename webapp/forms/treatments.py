@@ -19,7 +19,7 @@ from webapp.forms.common import (
     value,
 )
 from webapp.forms.pathways import PathwayMixin
-from webapp.forms.protocols import ProtocolMixin
+from webapp.forms.protocol_choice import ProtocolMixin
 
 SITE_HINT = ("The NBOCA audit needs the ODS code of the site where the treatment started: a treatment without "
              "one leaves its tumour out of the file. Filled in from the episode's provider; change it if the "
