@@ -11,9 +11,10 @@ Per batch, in this order:
   4. only then unset the arrays, for the episodes whose writes all landed;
   5. save progress.
 Steps 3 to 5 run in a writer thread while the next batch is read and
-planned (pipeline.py). A kill -9 anywhere leaves episodes that still hold their arrays and perhaps
-some of their documents already written: the rerun redoes them, and the
-duplicates are recognised, so the end state equals an uninterrupted run's.
+planned (pipeline.py). A kill -9 anywhere leaves episodes that still hold
+their arrays and perhaps some of their documents already written: the
+rerun redoes them, and the duplicates are recognised, so the end state
+equals an uninterrupted run's.
 """
 
 from pymongo.errors import BulkWriteError
