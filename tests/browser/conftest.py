@@ -76,3 +76,25 @@ def sign_in(page, auth):
         return username
 
     return sign_in
+
+
+@pytest.fixture
+def signed_in_without_js(browser, live_server, auth):
+    """sign_in(role) -> a page of a browser with JavaScript off, signed in:
+    every form must still work as a plain post."""
+    contexts = []
+
+    def sign_in(role):
+        username = auth.ensure_user(role)
+        context = browser.new_context(base_url=live_server, java_script_enabled=False)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()

@@ -5,7 +5,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.clinical_data import make_episode, make_patient, make_treatments
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -132,35 +131,26 @@ def test_add_tumour_in_place(page, sign_in, episode, database):
     assert database.tumours.find_one()["pathology"]["lymph_nodes_positive"] == 2
 
 
-def test_add_without_javascript(browser, live_server, auth, episode, database):
-    username = auth.ensure_user("clinician")
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.goto(f"/episodes/{episode['_id']}")
-        page.get_by_role("link", name="Show the treatments").click()
-        page.get_by_role("link", name="Add a treatment").click()
-        form = page.get_by_test_id("treatment-form")
-        form.get_by_label("Treatment type").select_option("chemotherapy")
-        form.get_by_label("Treatment intent").select_option("01")
-        _fill(form, BASE)
-        # Without JavaScript the type's own fields come back with the answer
-        # (asked for, nothing saved); then the form is complete.
-        form.get_by_role("button", name="Save treatment").click()
-        expect(page.get_by_test_id("error-summary")).to_contain_text("Regimen")
-        assert database.treatments.count_documents({}) == 0
-        form = page.get_by_test_id("treatment-form")
-        _fill(form, TYPES["chemotherapy"])
-        form.get_by_role("button", name="Save treatment").click()
-        expect(page).to_have_url(f"{live_server}/episodes/{episode['_id']}/treatments")
-        expect(page.locator("tbody tr[data-type=chemotherapy]")).to_contain_text("FOLFOX")
-        assert database.treatments.find_one()["regimen"] == "FOLFOX"
-    finally:
-        context.close()
+def test_add_without_javascript(signed_in_without_js, live_server, episode, database):
+    page = signed_in_without_js("clinician")
+    page.goto(f"/episodes/{episode['_id']}")
+    page.get_by_role("link", name="Show the treatments").click()
+    page.get_by_role("link", name="Add a treatment").click()
+    form = page.get_by_test_id("treatment-form")
+    form.get_by_label("Treatment type").select_option("chemotherapy")
+    form.get_by_label("Treatment intent").select_option("01")
+    _fill(form, BASE)
+    # Without JavaScript the type's own fields come back with the answer
+    # (asked for, nothing saved); then the form is complete.
+    form.get_by_role("button", name="Save treatment").click()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("Regimen")
+    assert database.treatments.count_documents({}) == 0
+    form = page.get_by_test_id("treatment-form")
+    _fill(form, TYPES["chemotherapy"])
+    form.get_by_role("button", name="Save treatment").click()
+    expect(page).to_have_url(f"{live_server}/episodes/{episode['_id']}/treatments")
+    expect(page.locator("tbody tr[data-type=chemotherapy]")).to_contain_text("FOLFOX")
+    assert database.treatments.find_one()["regimen"] == "FOLFOX"
 
 
 def test_stale_edit_shows_what_changed_in_place(app, page, sign_in, episode, database):

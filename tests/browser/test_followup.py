@@ -52,7 +52,7 @@ def test_planned_on_the_timeline_overdue_for_a_manager_and_done_in_place(page, s
     expect(page.get_by_test_id("timeline")).to_contain_text(
         "CEA blood test (6 months after the operation): planned, due")
     [treatment] = list(database.treatments.find({}))
-    fid = surveillance.follow_up_id(treatment["treatment_id"], "cea-06")
+    fid = surveillance.follow_up_id(treatment, "cea-06")
     _sign_out(page)
 
     sign_in("manager")

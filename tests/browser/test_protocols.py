@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from tests.browser.test_clinical import _settled
 from tests.clinical_data import make_episode, make_patient, surgery_fields
-from tests.conftest import PASSWORD
 from webapp.store import protocols, treatments
 
 pytestmark = pytest.mark.browser
@@ -122,26 +121,17 @@ def test_admin_adds_and_retires_templates_and_clinicians_see_the_change(page, si
     expect(options.filter(has_text=CAPOX)).to_have_count(0)
 
 
-def test_apply_without_javascript(browser, live_server, auth, database, operated):
-    username = auth.ensure_user("clinician")
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.goto(f"/episodes/{operated['episode']['_id']}/treatments/new")
-        form = page.get_by_test_id("treatment-form")
-        form.get_by_label("Treatment date", exact=True).fill("2024-04-02")
-        form.get_by_label("Protocol template").select_option(label=CAPOX)
-        form.get_by_role("button", name="Apply template").click()
-        form = page.get_by_test_id("treatment-form")
-        expect(form.get_by_label("Regimen")).to_have_value("CAPOX")
-        expect(form.get_by_label("Treatment date", exact=True)).to_have_value("2024-04-02")
-        assert database.treatments.count_documents({}) == 1  # nothing saved by applying
-        form.get_by_role("button", name="Save treatment").click()
-        expect(page).to_have_url(f"{live_server}/episodes/{operated['episode']['_id']}/treatments")
-        assert database.treatments.find_one({"treatment_type": "chemotherapy"})["protocol_template"] == CAPOX
-    finally:
-        context.close()
+def test_apply_without_javascript(signed_in_without_js, live_server, database, operated):
+    page = signed_in_without_js("clinician")
+    page.goto(f"/episodes/{operated['episode']['_id']}/treatments/new")
+    form = page.get_by_test_id("treatment-form")
+    form.get_by_label("Treatment date", exact=True).fill("2024-04-02")
+    form.get_by_label("Protocol template").select_option(label=CAPOX)
+    form.get_by_role("button", name="Apply template").click()
+    form = page.get_by_test_id("treatment-form")
+    expect(form.get_by_label("Regimen")).to_have_value("CAPOX")
+    expect(form.get_by_label("Treatment date", exact=True)).to_have_value("2024-04-02")
+    assert database.treatments.count_documents({}) == 1  # nothing saved by applying
+    form.get_by_role("button", name="Save treatment").click()
+    expect(page).to_have_url(f"{live_server}/episodes/{operated['episode']['_id']}/treatments")
+    assert database.treatments.find_one({"treatment_type": "chemotherapy"})["protocol_template"] == CAPOX

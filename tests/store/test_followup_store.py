@@ -68,7 +68,7 @@ def test_saving_again_changes_nothing(database, episode):
 
 def test_a_new_operation_date_moves_what_is_not_done(database, episode):
     t = treatments.add(episode, surgery_fields(OPERATED), ACTOR)
-    done_id = surveillance.follow_up_id(t["treatment_id"], "cea-06")
+    done_id = surveillance.follow_up_id(t, "cea-06")
     follow_ups.record(done_id, {"status": "done", "done_date": datetime(2024, 9, 3), "cea_ng_ml": 2.5}, 1, ACTOR)
     treatments.update(episode, t["treatment_id"], surgery_fields(datetime(2024, 4, 15)), 1, ACTOR)
     events = {e["plan_key"]: e for e in _events(database, t["treatment_id"])}
@@ -96,7 +96,7 @@ def test_no_longer_curative_cancels_and_curative_again_reinstates(database, epis
 
 def test_deleting_the_treatment_cancels_what_is_planned_and_keeps_what_was_done(database, episode):
     t = treatments.add(episode, surgery_fields(OPERATED), ACTOR)
-    done_id = surveillance.follow_up_id(t["treatment_id"], "ct-12")
+    done_id = surveillance.follow_up_id(t, "ct-12")
     follow_ups.record(done_id, {"status": "done", "done_date": datetime(2025, 3, 3), "finding": "ned"}, 1, ACTOR)
     treatments.delete(episode, t["treatment_id"], 1, ACTOR)
     events = _events(database, t["treatment_id"])
@@ -118,7 +118,7 @@ def test_deleting_the_episode_cancels_its_treatments_follow_up(database, episode
 
 def test_recording_a_result_is_versioned_and_audited(database, episode):
     t = treatments.add(episode, surgery_fields(OPERATED), ACTOR)
-    fid = surveillance.follow_up_id(t["treatment_id"], "cea-06")
+    fid = surveillance.follow_up_id(t, "cea-06")
     after = follow_ups.record(fid, {"status": "done", "done_date": datetime(2024, 9, 2), "cea_ng_ml": 3.1,
                                     "notes": None}, 1, ACTOR)
     assert after["status"] == "done" and after["version"] == 2 and "notes" not in after
@@ -135,14 +135,14 @@ def test_a_cancelled_event_cannot_be_recorded(database, episode):
     t = treatments.add(episode, surgery_fields(OPERATED), ACTOR)
     treatments.delete(episode, t["treatment_id"], 1, ACTOR)
     with pytest.raises(records.NotFound):
-        follow_ups.record(surveillance.follow_up_id(t["treatment_id"], "cea-06"), {"status": "done"}, 2, ACTOR)
+        follow_ups.record(surveillance.follow_up_id(t, "cea-06"), {"status": "done"}, 2, ACTOR)
 
 
 def test_writes_refused_during_a_migration(database, episode):
     t = treatments.add(episode, surgery_fields(OPERATED), ACTOR)
     lease.acquire("migration-test@host:1")
     with pytest.raises(lease.WritesPaused):
-        follow_ups.record(surveillance.follow_up_id(t["treatment_id"], "cea-06"),
+        follow_ups.record(surveillance.follow_up_id(t, "cea-06"),
                           {"status": "done", "done_date": datetime(2024, 9, 2), "cea_ng_ml": 1.0}, 1, ACTOR)
     with pytest.raises(lease.WritesPaused):
         treatments.update(episode, t["treatment_id"], surgery_fields(datetime(2024, 5, 1)), 1, ACTOR)
@@ -157,7 +157,7 @@ def test_overdue_oldest_first_by_kind(database, episode):
     assert [e["plan_key"] for e in rows] == ["cea-06", "cea-12", "ct-12"] and total == 3
     rows, total = follow_ups.overdue(today, kind="ct")
     assert [e["plan_key"] for e in rows] == ["ct-12"] and total == 1
-    follow_ups.record(surveillance.follow_up_id(t["treatment_id"], "cea-06"),
+    follow_ups.record(surveillance.follow_up_id(t, "cea-06"),
                       {"status": "not_done", "not_done_reason": "dna"}, 1, ACTOR)
     assert [e["plan_key"] for e in follow_ups.overdue(today)[0]] == ["cea-12", "ct-12"]
     # The colonoscopy at 12 months waits 60 days: not overdue yet on 1 Apr 2025.
@@ -167,7 +167,7 @@ def test_overdue_oldest_first_by_kind(database, episode):
 
 def test_the_timeline_shows_planned_and_done_in_date_order(database, episode):
     t = treatments.add(episode, surgery_fields(OPERATED), ACTOR)
-    follow_ups.record(surveillance.follow_up_id(t["treatment_id"], "cea-06"),
+    follow_ups.record(surveillance.follow_up_id(t, "cea-06"),
                       {"status": "done", "done_date": datetime(2024, 8, 20), "cea_ng_ml": 2.0}, 1, ACTOR)
     _, events = timeline.for_patient([episode["patient_id"]])
     kinds = [ev["kind"] for ev in events]
@@ -199,7 +199,7 @@ def test_demo_data_has_follow_up_done_and_overdue(app, database):
         assert e["operation_date"] < e["done_date"] <= demo.NOW
     # Written as the store writes them: the same id, the same fields.
     t = curative[0]
-    assert database.follow_ups.find_one({"follow_up_id": surveillance.follow_up_id(t["treatment_id"], "ct-12")})
+    assert database.follow_ups.find_one({"follow_up_id": surveillance.follow_up_id(t, "ct-12")})
 
 
 def test_an_odd_treatment_id_never_reaches_another_patients_follow_up(app, database):

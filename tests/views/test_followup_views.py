@@ -36,7 +36,7 @@ def operated(app):
 
 
 def _fid(operation, key):
-    return surveillance.follow_up_id(operation["treatment_id"], key)
+    return surveillance.follow_up_id(operation, key)
 
 
 def _rows(body):
@@ -234,7 +234,7 @@ def test_odd_stored_values_are_shown_as_they_are(auth, client, database, operate
     form = client.get("/follow-up/FU-LEGACY-1/record")
     assert form.status_code == 200 and "legacy value “PET scan”" in form.get_data(as_text=True)
     # A kind no code means asks only for the date; an operation date that is not one is not compared.
-    assert _record(auth, {"treatment_id": "x"}, "y", {}).status_code == 404
+    assert _record(auth, {"treatment_id": "x", "episode_id": "y"}, "y", {}).status_code == 404
     saved = auth.post("/follow-up/FU-LEGACY-1/record", {"version": "1", "outcome": "done",
                                                         "done_date": TODAY.isoformat()})
     assert saved.status_code == 303

@@ -99,8 +99,11 @@ def plan(treatment):
     return out
 
 
-def follow_up_id(treatment_id, key):
-    return f"FU-{treatment_id}-{key.upper()}"
+def follow_up_id(treatment, key):
+    """An event's id: its treatment's id, with the end of its episode's id
+    (a legacy database may repeat a treatment id across episodes until the
+    adopt step renames the repeats), and its place in the schedule."""
+    return f"FU-{treatment['treatment_id']}-{str(treatment['episode_id'])[-6:].upper()}-{key.upper()}"
 
 
 def reconcile(existing, wanted):

@@ -77,8 +77,7 @@ def _migrate(database, run_id, dry_run, batch_size, held, on_progress, heartbeat
     def write(job):
         batch_no, batch, plans = job
         operation.check_lease(heartbeat, "migration")  # a batch is written only under the lease
-        failed = {} if dry_run else with_retries(lambda: _write_batch(database, batch_no, plans), warnings,
-                                                 _NOTHING_TO_REOPEN)
+        failed = {} if dry_run else with_retries(lambda: _write_batch(database, batch_no, plans), warnings)
         moved = _tally(plans, failed, counts, anomalies, errors)
         progress.advance(len(batch), moved)
         report.save_progress(run_id, progress.as_dict(), database)
@@ -155,14 +154,6 @@ def _tally(plans, failed, counts, anomalies, errors):
 
 def _anomaly_key(entry):
     return (entry["episode_id"], entry["kind"], entry["index"], entry["code"])
-
-
-class _NothingToReopen:
-    def reopen(self):
-        pass
-
-
-_NOTHING_TO_REOPEN = _NothingToReopen()
 
 
 def _read_batch(database, reader, run_id, seen):

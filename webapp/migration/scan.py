@@ -53,9 +53,10 @@ class Batches:
 RETRIES = 5
 
 
-def with_retries(work, warnings, reader):
+def with_retries(work, warnings, reader=None):
     """A batch is idempotent, so a lost connection (a busy server failing a
-    health check cancels operations in flight) is met by doing it again."""
+    health check cancels operations in flight) is met by doing it again
+    (reopening `reader`, the cursor it reads from, if it reads)."""
     for attempt in range(RETRIES):
         try:
             return work()
@@ -63,5 +64,6 @@ def with_retries(work, warnings, reader):
             if attempt == RETRIES - 1:
                 raise
             warnings.append(f"lost the database connection ({exc}); batch retried")
-            reader.reopen()
+            if reader is not None:
+                reader.reopen()
             time.sleep(min(2 ** attempt, 10) / 4)

@@ -82,8 +82,8 @@ def delete(episode_id, expected_version, actor):
                                    tumours_deleted=len(tumours), treatments_deleted=len(treatments)))
         db.collection(db.TUMOURS, database).delete_many(key, session=session)
         db.collection(db.TREATMENTS, database).delete_many(key, session=session)
-        for t in treatments:  # their planned follow-up is cancelled, what was done kept
-            follow_ups.cancel_for(t, actor, session, database, reason=reason)
+        # Their planned follow-up is cancelled, what was done kept.
+        follow_ups.cancel_for_episode(key["episode_id"], treatments, actor, session, database, reason=reason)
         responses.remove_with(key, actor, reason, session)  # the tumours' response assessments
         result = db.collection(db.EPISODES, database).delete_one(
             records.version_filter({"_id": oid}, episode, expected_version), session=session

@@ -38,8 +38,23 @@ def cancel_for(treatment, actor, session, database=None, reason=None):
     """The treatment is gone: its planned events are cancelled (kept, so
     the record says what was planned), what was done stays."""
     existing = _of_treatment(treatment, session, database)
-    if existing is None:
-        return
+    if existing is not None:
+        _cancel(treatment, existing, actor, session, database, reason)
+
+
+def cancel_for_episode(episode_id, treatments, actor, session, database=None, reason=None):
+    """`cancel_for` each of the episode's deleted treatments, its events
+    read in one query (through the episode_id index), not one per treatment."""
+    events = {}
+    for e in _coll(database).find({"episode_id": episode_id}, session=session):
+        events.setdefault(e.get("treatment_id"), {})[e.get("plan_key")] = e
+    for treatment in treatments:
+        treatment_id = treatment.get("treatment_id")
+        if isinstance(treatment_id, str) and treatment_id in events:
+            _cancel(treatment, events[treatment_id], actor, session, database, reason)
+
+
+def _cancel(treatment, existing, actor, session, database, reason):
     actions = surveillance.reconcile(existing, {})
     reason = reason or f"treatment {treatment.get('treatment_id')} deleted"
     _apply(actions, existing, treatment, actor, session, database, reason)
@@ -62,12 +77,9 @@ def _apply(actions, existing, treatment, actor, session, database, reason=None):
     coll = _coll(database)
     now = clock.now()
     created, entries = [], []
-    repeated = any(a == "create" for a, _, _ in actions) and coll.find_one(
-        {"treatment_id": treatment["treatment_id"], "episode_id": {"$ne": treatment["episode_id"]}}, {"_id": 1},
-        session=session) is not None
     for action, key, fields in actions:
         if action == "create":
-            doc = _new(treatment, key, fields, now, repeated)
+            doc = _new(treatment, key, fields, now)
             created.append(doc)
             entries.append(audit.entry(actor, "create", ENTITY, doc[ID], after=doc, treatment_id=doc["treatment_id"],
                                        reason=_why(action, treatment)))
@@ -89,10 +101,8 @@ def _apply(actions, existing, treatment, actor, session, database, reason=None):
         db.collection(db.AUDIT_LOG, database).insert_many(entries, session=session)
 
 
-def _new(treatment, key, fields, now, repeated=False):
-    # A repeated treatment id (legacy, before adopt) gets its episode in the event id, to stay unique.
-    owner = f"{treatment['treatment_id']}-{treatment['episode_id'][-6:].upper()}" if repeated else None
-    return {ID: surveillance.follow_up_id(owner or treatment.get("treatment_id"), key),
+def _new(treatment, key, fields, now):
+    return {ID: surveillance.follow_up_id(treatment, key),
             "patient_id": treatment.get("patient_id"), "episode_id": treatment.get("episode_id"),
             "treatment_id": treatment.get("treatment_id"), "plan_key": key, **fields, "status": "planned",
             "created_at": now, "last_modified_at": now, "version": 1}
