@@ -75,10 +75,16 @@ def holds(run_id):
 
 def update(run_id, fields):
     """As `$set`: these fields take these values; the file is rewritten."""
+    ends = fields.get("finished_at") is not None
     with _lock:
         run = _held[run_id]
         run.doc.update(_as_stored(fields))
         _write(run)
+        if ends:
+            _forget_ended()
+    if run.folder and ends:
+        # Again when one ends: a live run's save writes back a file pruned meanwhile.
+        _prune(run.folder)
 
 
 def held(run_id):

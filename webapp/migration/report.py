@@ -143,9 +143,11 @@ def get(run_id, database=None, var_dir=None):
 
 def _started(doc):
     # A stored document may hold anything there: those sort last, as the
-    # database sorts them (dates before strings, newest first).
+    # database sorts them (dates before strings, newest first). The steps of
+    # one command are made in the same millisecond: their ids (ObjectIds
+    # begin with their time) keep them in the order they were made.
     at = doc.get("started_at")
-    return (1, at) if isinstance(at, datetime) else (0, datetime.min)
+    return (1, at, str(doc.get("_id"))) if isinstance(at, datetime) else (0, datetime.min, str(doc.get("_id")))
 
 
 def history(limit=50, database=None, var_dir=None):
