@@ -7,6 +7,7 @@ import bson
 import pytest
 from pymongo.errors import WriteError
 
+from tests import whole_database
 from tests.legacy import impact_shapes
 from webapp import db
 from webapp.domain import legacy_crypto
@@ -14,8 +15,6 @@ from webapp.migration import schema
 
 KEY = legacy_crypto.derive_key(b"adopt-test-key-file-text============", bytes(range(16, 32)))
 CLINICAL = ("patients", "episodes", "tumours", "treatments")
-# Everything but the run log (`migrations`), which records the dry run itself.
-DATA = (*CLINICAL, db.MIGRATION_EPISODES, db.MIGRATION_QUARANTINE, db.MIGRATION_ADOPTED, db.MIGRATION_SCHEMA)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +35,9 @@ def loaded(app, mongo_uri, db_name, legacy_data):
 
 
 def snapshot(store):
-    return {name: sorted(bson.encode(d) for d in store[name].find()) for name in DATA}
+    # Everything, the run log (`migrations`), the lease, indexes and options
+    # included: what is refused, and a dry run, write nothing at all.
+    return whole_database.snapshot(store)
 
 
 def run_cli(runner, *args):
@@ -55,16 +56,20 @@ def test_dry_run_writes_nothing_and_lists_what_it_cannot_map(runner, loaded):
     before = snapshot(store)
     code, output = run_cli(runner, "run", "--dry-run", "--profile", "impact")
     assert code == 0, output
-    assert snapshot(store) == before
+    after = snapshot(store)
+    assert after == before, whole_database.differences(before, after)
     assert "unmapped:" in output and "value episodes.referral_source = '2ww'" in output
     assert "value tumours.snomed_morphology_code = 'adenocarcinoma'" in output
     assert "not linked:" in output and "it names no episode" in output  # the importer's orphans
 
 
 def test_dry_run_without_the_key_lists_the_patients_needing_it(app, runner, loaded):
+    store, _, _ = loaded
     app.config["LEGACY_FERNET_KEY"] = ""
+    before = snapshot(store)
     code, output = run_cli(runner, "run", "--dry-run", "--profile", "impact")
     assert code == 0, output
+    assert snapshot(store) == before
     assert "patients needing the decryption key:" in output
 
 

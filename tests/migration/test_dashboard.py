@@ -3,6 +3,7 @@ run in the background, progress fragment, history, reports."""
 import json
 import time
 
+from tests import whole_database
 from webapp.migration import apply, report, steps
 from webapp.store import lease
 
@@ -64,6 +65,9 @@ def test_confirmation_pages_say_what_will_happen(app, client, auth, legacy):
 
 def test_dry_run_from_the_page_runs_in_background_and_lands_in_history(app, client, auth, legacy, store):
     auth.login("manager")
+    # The page the button is on (the first page after sign-in settles the session, a write of its own).
+    assert client.get("/migration/confirm/dry-run").status_code == 200
+    before = whole_database.snapshot(store)
     response = auth.post("/migration/start/dry-run", {"batch_size": "2"})
     assert response.status_code == 303
     run_id = response.headers["Location"].split("run=")[1]
@@ -71,12 +75,23 @@ def test_dry_run_from_the_page_runs_in_background_and_lands_in_history(app, clie
     assert 'id="progress"' in page
     doc = wait_finished(app, run_id, chain=True)
     assert doc["state"] == "completed" and doc["operation"] == "dry-run"
-    assert store.treatments.count_documents({}) == 0  # a dry run writes nothing
+    # A dry run writes nothing: not its run log, not a lease, not an index; the database is byte for byte as it was.
+    after = whole_database.snapshot(store)
+    assert after == before, whole_database.differences(before, after)
+    # Yet its report is there as ever: each step's page and download, and its file.
+    for step_run in (doc["_id"], doc["next_run"]):
+        page = client.get(f"/migration/reports/{step_run}")
+        assert page.status_code == 200 and 'data-testid="report-state">completed<' in page.get_data(as_text=True)
+        download = client.get(f"/migration/reports/{step_run}.json")
+        body = json.loads(download.get_data(as_text=True))
+        assert body["_id"] == str(step_run) and body["operation"] == "dry-run" and body["state"] == "completed"
+        assert download.headers["Content-Disposition"] == f'attachment; filename="{body["report_file"]}"'
     fragment = client.get(f"/migration/progress?run={run_id}", headers={"HX-Request": "true"})
     assert "HX-Request" in fragment.headers["Vary"]
     body = fragment.get_data(as_text=True)
     assert "<html" not in body and "Finished: completed" in body
-    assert "id=\"history\" aria-labelledby=\"history-heading\" hx-swap-oob=\"true\"" in body and "dry-run" in body
+    assert "id=\"history\" aria-labelledby=\"history-heading\" hx-swap-oob=\"true\"" in body
+    assert body.count('data-testid="history-row"') == 2 and body.count("<td>dry-run</td>") == 2
     assert 'hx-trigger="load delay:500ms"' not in body  # finished: stops polling
     # After a reload (no run in the address), the finished run's summary is still there.
     reloaded = client.get("/migration/").get_data(as_text=True)

@@ -3,8 +3,9 @@ exactly, idempotence, the dry run, the report."""
 import json
 from pathlib import Path
 
+from tests import whole_database
 from tests.migration.conftest import snapshot
-from webapp.migration import apply, stats
+from webapp.migration import apply, report, stats
 
 
 def test_status_before_and_after_equal_what_the_data_implies(app, database, legacy, runner):
@@ -71,10 +72,14 @@ def test_second_run_changes_nothing(app, database, legacy):
 
 
 def test_dry_run_writes_nothing_and_reports_what_a_run_would_do(app, database, legacy):
-    before = snapshot(database)
+    before = whole_database.snapshot(database)
     with app.app_context():
         dry = apply.run(dry_run=True, batch_size=6)
-        assert snapshot(database) == before
+        after = whole_database.snapshot(database)
+        assert after == before, whole_database.differences(before, after)
+        # Without a VAR_DIR its report is this process's, and reads as a stored one would.
+        assert report.get(dry["_id"]) == dry
+        assert [r["_id"] for r in report.history()] == [dry["_id"]]
         real = apply.run(batch_size=6)
     assert dry["operation"] == "dry-run" and dry["state"] == "completed"
     assert dry["counts"] == real["counts"]
@@ -105,10 +110,21 @@ def test_run_without_yes_refuses_when_not_a_terminal(app, database, legacy, runn
 
 
 def test_cli_dry_run_shows_progress_and_writes_nothing(app, database, legacy, runner):
+    before = whole_database.snapshot(database)
     result = runner.invoke(args=["migration", "run", "--dry-run", "--batch-size", "3"])
     assert result.exit_code == 0, result.output
     assert "dry run [" in result.output and "items" in result.output
-    assert database.treatments.count_documents({}) == 0
+    after = whole_database.snapshot(database)
+    assert after == before, whole_database.differences(before, after)
+    # Its report as ever: printed, written as a file, and in the history (both steps, newest first).
+    assert result.output.count("Report (") == 2 and "(file migration_report_" in result.output
+    with app.app_context():
+        runs = report.history(var_dir=app.config["VAR_DIR"])
+    assert [(r["operation"], r["step"], r["state"]) for r in runs] == [
+        ("dry-run", "adopt", "completed"), ("dry-run", "collections", "completed")]
+    assert runs[1]["next_run"] == runs[0]["_id"]
+    for run in runs:
+        assert (Path(app.config["VAR_DIR"]) / "reports" / run["report_file"]).is_file()
 
 
 def test_a_batch_whose_connection_drops_is_done_again():

@@ -1,6 +1,6 @@
 """Runs started from the dashboard: in a thread of the app process, holding
 the same lease as a CLI run (taken inside the thread; the page follows the
-run through its progress in the `migrations` collection)."""
+run through its progress in its report, see report.py)."""
 import logging
 import threading
 
@@ -23,7 +23,7 @@ def start(app, operation, actor, batch_size, profile_name=None):
         key = adopt.key_from(app.config) if operation != "rollback" else None
         first = _first_step(operation)
         run_id = report.new_run(operation, owner, {"batch_size": batch_size, "started_from": "dashboard"},
-                                step=first.name)
+                                step=first.name, var_dir=app.config["VAR_DIR"])
     options = {"profile_name": profile_name, "key": key}
     thread = threading.Thread(target=_work, args=(app, operation, owner, batch_size, {first.name: run_id}, options),
                               name=f"migration-{operation}", daemon=True)

@@ -34,7 +34,8 @@ def run(operation, lease_name, work, *, owner, run_id, var_dir, batch_size, data
                 report.finish(run_id, var_dir, report.FAILED, database, errors=[str(held)])
             raise
     if run_id is None:
-        run_id = report.new_run(operation, owner, {"batch_size": batch_size, **(options or {})}, database, step=step)
+        run_id = report.new_run(operation, owner, {"batch_size": batch_size, **(options or {})}, database, step=step,
+                                var_dir=var_dir)
     try:
         with lease.Heartbeat(owner, database) if leased else nullcontext() as heartbeat:
             result = work(run_id, held, heartbeat)

@@ -1,7 +1,12 @@
-"""Run reports: one document per run, dry run or rollback in `migrations`
-(progress is saved there as the run goes, so the dashboard and a resumed run
-can read it), and the same report as a JSON file
-`VAR_DIR/reports/migration_report_YYYYMMDD_HHMMSS.json` when it ends."""
+"""Run reports: one document per run or rollback in `migrations` (progress
+is saved there as the run goes, so the dashboard and a resumed run can read
+it), and the same report as a JSON file
+`VAR_DIR/reports/migration_report_YYYYMMDD_HHMMSS.json` when it ends.
+
+A dry run's document is kept outside the database (dry_runs.py): a dry run
+writes nothing there, not even its own log. The functions here take either
+kind of run, so callers never ask which it is; the readers (`get`, `history`,
+`active`) find another process's dry runs through `var_dir`."""
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,6 +16,7 @@ from pymongo import DESCENDING
 
 from webapp import db
 from webapp.domain import clock
+from webapp.migration import dry_runs
 
 # A run's states, in one place: live while it starts and runs, then one of
 # the ends; "interrupted" marks a killed run that a later run resumed.
@@ -24,11 +30,15 @@ def is_live(run):
     return run is not None and run.get("state") in LIVE
 
 
+DRY_RUN = "dry-run"  # the operation that writes nothing to the database
+
 ANOMALY_LIMIT = 1000  # listed in full up to this; counted always
 ALIVE_SECONDS = 60
 
 
-def new_run(operation, owner, options=None, database=None, step="collections"):
+def new_run(operation, owner, options=None, database=None, step="collections", var_dir=None):
+    """A new run's document; returns its id. A dry run's is kept by
+    dry_runs (its file under `var_dir` when given), never in the database."""
     now = clock.now()
     doc = {"_id": ObjectId(), "operation": operation, "step": step, "state": STARTING, "owner": owner,
            "options": options or {}, "started_at": now, "alive_at": now, "finished_at": None,
@@ -36,25 +46,37 @@ def new_run(operation, owner, options=None, database=None, step="collections"):
            "anomalies": [], "anomaly_counts": {},
            "progress": {"episodes_total": 0, "episodes_done": 0, "items_total": 0, "items_done": 0,
                         "rate_per_s": None, "seconds_left": None}}
+    if operation == DRY_RUN:
+        return dry_runs.create(doc, _name(database), var_dir)
     db.collection(db.MIGRATIONS, database).insert_one(doc)
     return doc["_id"]
 
 
+def _name(database):
+    return db.resolve(database).name
+
+
+def _set(run_id, fields, database):
+    """`$set` these fields on the run's document, wherever it is kept."""
+    if dry_runs.holds(run_id):
+        dry_runs.update(run_id, fields)
+    else:
+        db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": fields})
+
+
 def started(run_id, before, progress, database=None, **extra):
-    db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {
-        "state": RUNNING, "before": before, "progress": progress, "alive_at": clock.now(), **extra}})
+    _set(run_id, {"state": RUNNING, "before": before, "progress": progress, "alive_at": clock.now(), **extra},
+         database)
 
 
 def save_progress(run_id, progress, database=None):
-    db.collection(db.MIGRATIONS, database).update_one(
-        {"_id": run_id}, {"$set": {"progress": progress, "alive_at": clock.now()}}
-    )
+    _set(run_id, {"progress": progress, "alive_at": clock.now()}, database)
 
 
 def finish(run_id, var_dir, state, database=None, **fields):
     """Close the run: state, duration, the report fields; write the JSON file."""
-    coll = db.collection(db.MIGRATIONS, database)
-    doc = coll.find_one({"_id": run_id})
+    doc = dry_runs.held(run_id) if dry_runs.holds(run_id) else \
+        db.collection(db.MIGRATIONS, database).find_one({"_id": run_id})
     now = clock.now()
     fields.update(state=state, finished_at=now, duration_s=round((now - doc["started_at"]).total_seconds(), 3))
     anomalies = fields.get("anomalies") or []
@@ -67,7 +89,7 @@ def finish(run_id, var_dir, state, database=None, **fields):
     path = write_file(doc, var_dir)
     fields["report_file"] = path.name if path else None
     doc["report_file"] = fields["report_file"]
-    coll.update_one({"_id": run_id}, {"$set": fields})
+    _set(run_id, fields, database)
     return doc
 
 
@@ -102,24 +124,39 @@ def to_json(doc):
 
 def abandon(run_id, reason, database=None):
     """A run that never started (a step before it failed)."""
-    db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {
-        "state": FAILED, "errors": [reason], "finished_at": clock.now(), "alive_at": clock.now()}})
+    _set(run_id, {"state": FAILED, "errors": [reason], "finished_at": clock.now(), "alive_at": clock.now()},
+         database)
 
 
 def link_next(run_id, next_run_id, database=None):
     """The run that continues this one (the next step of the same command)."""
-    db.collection(db.MIGRATIONS, database).update_one({"_id": run_id}, {"$set": {"next_run": next_run_id}})
+    _set(run_id, {"next_run": next_run_id}, database)
 
 
-def get(run_id, database=None):
+def get(run_id, database=None, var_dir=None):
+    """The run, rollback or dry run `run_id` (any spelling of it), or None."""
     oid = db.object_id(run_id)
-    return db.collection(db.MIGRATIONS, database).find_one({"_id": oid}) if oid else None
+    if oid is None:
+        return None
+    return dry_runs.get(oid, _name(database), var_dir) or db.collection(db.MIGRATIONS, database).find_one({"_id": oid})
 
 
-def history(limit=50, database=None):
-    return list(
+def _started(doc):
+    # A stored document may hold anything there: those sort last, as the
+    # database sorts them (dates before strings, newest first). The steps of
+    # one command are made in the same millisecond: their ids (ObjectIds
+    # begin with their time) keep them in the order they were made.
+    at = doc.get("started_at")
+    return (1, at, str(doc.get("_id"))) if isinstance(at, datetime) else (0, datetime.min, str(doc.get("_id")))
+
+
+def history(limit=50, database=None, var_dir=None):
+    """The newest runs, rollbacks and dry runs, newest first, without their anomalies."""
+    runs = list(
         db.collection(db.MIGRATIONS, database).find({}, {"anomalies": 0}).sort("started_at", DESCENDING).limit(limit)
     )
+    runs += dry_runs.listing(_name(database), var_dir)
+    return sorted(runs, key=_started, reverse=True)[:limit]
 
 
 def last_operation(database=None):
@@ -130,12 +167,20 @@ def last_operation(database=None):
     )
 
 
-def active(database=None):
-    """The newest run still reporting progress (a process is working on it)."""
+def active(database=None, var_dir=None):
+    """The newest run (or dry run) still reporting progress (a process is working on it)."""
     since = clock.now() - timedelta(seconds=ALIVE_SECONDS)
-    return db.collection(db.MIGRATIONS, database).find_one(
+    live = [doc for doc in dry_runs.listing(_name(database), var_dir)
+            if is_live(doc) and isinstance(doc.get("alive_at"), datetime) and doc["alive_at"] > since]
+    live.append(db.collection(db.MIGRATIONS, database).find_one(
         {"state": {"$in": list(LIVE)}, "alive_at": {"$gt": since}}, sort=[("started_at", DESCENDING)]
-    )
+    ))
+    live = [doc for doc in live if doc is not None]
+    if not live:
+        return None
+    newest = max(live, key=_started)
+    # The dashboard shows it whole (as a read from `migrations` would give it).
+    return get(newest["_id"], database, var_dir) if newest.get("operation") == DRY_RUN else newest
 
 
 def _of_step(step):

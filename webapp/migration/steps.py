@@ -144,7 +144,7 @@ def _chain(sequence, operation, run_ids, common, extra=None):
     for step in sequence:
         ids[step.name] = (run_ids or {}).get(step.name) or report.new_run(
             operation, common.get("owner"), {"batch_size": common.get("batch_size"), **(extra or {})}, database,
-            step=step.name)
+            step=step.name, var_dir=common.get("var_dir"))
     for before, after in zip(sequence, sequence[1:], strict=False):
         report.link_next(ids[before.name], ids[after.name], database)
     return ids

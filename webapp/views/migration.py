@@ -24,13 +24,18 @@ ACTIONS = {
 }
 
 
+def _var_dir():
+    # Where a dry run started by another worker process keeps its report.
+    return current_app.config["VAR_DIR"]
+
+
 def _following():
     """The run the page follows: ?run=<id> (and the steps that continued
     it), else the one in progress, else the last one that ended."""
     run_id = request.args.get("run")
-    run = found(report.get(run_id)) if run_id else report.active()
+    run = found(report.get(run_id, var_dir=_var_dir())) if run_id else report.active(var_dir=_var_dir())
     while run is not None and not report.is_live(run) and run.get("next_run"):
-        following = report.get(run["next_run"])
+        following = report.get(run["next_run"], var_dir=_var_dir())
         if following is None:
             break
         run = following
@@ -40,7 +45,7 @@ def _following():
 def _context():
     state, last = stats.state()
     return {"state": state, "last": last, "measure": stats.measure(), "labels": stats.LABELS,
-            "history": report.history(), "holder": lease.current_holder(), "schema": steps.status(),
+            "history": report.history(var_dir=_var_dir()), "holder": lease.current_holder(), "schema": steps.status(),
             "profiles": profile.names(), "default_profile": profile.DEFAULT}
 
 
@@ -123,14 +128,14 @@ def verify():
 @bp.route("/reports/<oid:run_id>")
 @role_required("manager")
 def report_page(run_id):
-    doc = found(report.get(run_id))
+    doc = found(report.get(run_id, var_dir=_var_dir()))
     return render_template("migration/report.html", run=doc, labels=stats.LABELS)
 
 
 @bp.route("/reports/<oid:run_id>.json")
 @role_required("manager")
 def report_json(run_id):
-    doc = found(report.get(run_id))
+    doc = found(report.get(run_id, var_dir=_var_dir()))
     name = doc.get("report_file") or f"migration_report_{doc['_id']}.json"
     return Response(report.to_json(doc), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
