@@ -223,3 +223,31 @@ def test_records_behind_a_unit_not_recorded(auth, client, database):
     spelt = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=consultant&unit=not+recorded"
                        "&part=denominator").get_data(as_text=True)
     assert "TRT-0032" in spelt and "TRT-0030" not in spelt
+
+
+def test_stored_shapes_reach_the_rules_as_stored(app, database):
+    """A patient named by a number still finds its patient and tumour; a
+    stage stored as a list is never read as one of its values (MongoDB reads
+    the list, the embedded server nothing: neither is complete); a pathology
+    stored as text leaves its items missing, out of their denominators."""
+    _seed(database, n=2)
+    database.patients.insert_one({"mrn": 4242, "date_of_birth": datetime(1950, 1, 1), "sex": "2"})
+    database.tumours.insert_one({"tumour_id": "TUM-4242", "episode_id": "ep4242", "patient_id": 4242,
+                                 "tumour_type": "primary", "icd10_code": "C18.7",
+                                 "tnm_staging": {"pathological": [{"t": "3"}, {"t": "4"}]}, "pathology": "nan"})
+    database.treatments.insert_one({"treatment_id": "TRT-4242", "episode_id": "ep4242", "patient_id": 4242,
+                                    "treatment_type": "surgery", "treatment_date": datetime(2024, 8, 1),
+                                    "opcs4_primary": "H101", "provider_organisation": "RX1",
+                                    "consultant_surgeon": "Ms B", "length_of_stay_days": 9})
+    report = _report(app)
+    assert report["population"]["current"]["included"] == 3
+    assert (_measure(report, "stay5")["current"]["events"], _measure(report, "stay5")["current"]["n"]) == (1, 3)
+    nodes = _measure(report, "nodes12")["current"]
+    assert (nodes["n"], nodes["missing"]) == (2, 1)
+    with app.app_context():
+        rows = nboca.unit_rows(START, END, None, ("provider", "RX1"), today=TODAY)
+    row = next(r for r in rows if r["id"] == "TRT-4242")
+    assert (row["sex"], row["site"]) == ("2", "C18.7") and row["t"] not in ("3", "4")
+    assert row["nodes"] is None
+    complete = _measure(report, "complete")["current"]
+    assert (complete["events"], complete["n"]) == (2, 3)  # the seeded two; this one has no ASA and a list for pT
