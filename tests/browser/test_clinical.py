@@ -4,6 +4,7 @@ messages, and the same add with JavaScript off."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.page_steps import settled
 from tests.clinical_data import make_episode, make_patient, make_treatments
 
 pytestmark = pytest.mark.browser
@@ -33,12 +34,6 @@ def _open_episode(page, episode):
     page.evaluate("window.notReloaded = true")
 
 
-def _settled(page):
-    """htmx has swapped and processed the new content (a person is never
-    faster than its 20 ms settle; a test is)."""
-    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
-
-
 def _fill(scope, fields):
     for label, value in fields.items():
         if label.startswith("select:"):
@@ -55,10 +50,10 @@ def test_add_each_type_in_place(page, sign_in, episode, database):
         section.get_by_role("link", name="Add a treatment").click()
         form = page.get_by_test_id("treatment-form")
         expect(form).to_be_visible()
-        _settled(page)
+        settled(page)
         form.get_by_label("Treatment type").select_option(kind)
         expect(form.get_by_test_id("type-fields")).to_have_attribute("data-type", kind)
-        _settled(page)
+        settled(page)
         form.get_by_label("Treatment intent").select_option("01")
         _fill(form, {**BASE, "Treatment date": f"2024-03-{n:02d}", **fields})
         form.get_by_role("button", name="Save treatment").click()

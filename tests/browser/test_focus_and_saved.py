@@ -4,6 +4,7 @@ in error, or on the row just saved; every change says it was saved."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.page_steps import settled
 from tests.clinical_data import make_episode, make_patient
 
 pytestmark = pytest.mark.browser
@@ -13,10 +14,6 @@ pytestmark = pytest.mark.browser
 def episode(app):
     with app.app_context():
         return make_episode(make_patient())
-
-
-def _settled(page):
-    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
 
 
 def _focused(page):
@@ -32,12 +29,12 @@ def test_focus_follows_the_inline_forms_and_each_change_says_saved(page, sign_in
     expect(section).to_contain_text("No treatments recorded")
     section.get_by_role("link", name="Add a treatment").click()
     expect(page.get_by_test_id("treatment-form")).to_be_visible()
-    _settled(page)
+    settled(page)
     assert _focused(page)["id"] == "treatment_type"  # the first field, not the button below
 
     page.get_by_role("button", name="Save treatment").click()  # nothing filled in
     expect(page.get_by_test_id("error-summary")).to_be_visible()
-    _settled(page)
+    settled(page)
     focused = _focused(page)
     assert focused["invalid"] == "true" and focused["id"] == focused["first_invalid"]
 
@@ -47,14 +44,14 @@ def test_focus_follows_the_inline_forms_and_each_change_says_saved(page, sign_in
     form.get_by_label("Primary procedure (OPCS-4)").fill("H071")
     form.get_by_role("button", name="Save treatment").click()
     expect(page.get_by_test_id("saved")).to_have_text("Surgery on 01 Mar 2024: saved.")
-    _settled(page)
+    settled(page)
     focused = _focused(page)
     assert focused["saved"] and focused["id"].startswith("treatment-TRT-")
 
     row = section.locator("tbody tr").first
     row.get_by_role("link", name="Edit").click()
     expect(page.get_by_test_id("treatment-form")).to_be_visible()
-    _settled(page)
+    settled(page)
     assert _focused(page)["id"] == "treatment_type"
     page.get_by_test_id("treatment-form").get_by_label("ASA grade").select_option("3")
     page.get_by_role("button", name="Save treatment").click()
@@ -67,13 +64,13 @@ def test_focus_follows_the_inline_forms_and_each_change_says_saved(page, sign_in
     expect(confirm).to_contain_text("Delete Surgery on 01 Mar 2024?")
     confirm.get_by_role("button", name="Yes, delete it").click()
     expect(page.get_by_test_id("saved")).to_have_text("Surgery on 01 Mar 2024: deleted.")
-    _settled(page)
+    settled(page)
     assert page.evaluate("document.activeElement.dataset.testid") == "saved"
 
     tumours = page.locator("#tumours")
     tumours.get_by_role("link", name="Add a tumour").click()
     expect(page.get_by_test_id("tumour-form")).to_be_visible()
-    _settled(page)
+    settled(page)
     assert _focused(page)["id"] == "tumour_type"
     tumour = page.get_by_test_id("tumour-form")
     tumour.get_by_label("Tumour type").select_option("primary")
@@ -106,7 +103,7 @@ def test_the_save_button_is_disabled_while_its_request_is_in_flight(page, sign_i
     page.locator("#tumours").get_by_role("link", name="Add a tumour").click()
     form = page.get_by_test_id("tumour-form")
     expect(form).to_be_visible()
-    _settled(page)
+    settled(page)
     held = []
     page.route("**/tumours/new", lambda route: held.append(route) if route.request.method == "POST"
                else route.continue_())

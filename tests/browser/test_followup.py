@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.page_steps import settled, sign_out
 from tests.clinical_data import make_episode, make_patient
 from webapp.domain import surveillance
 
@@ -22,22 +23,13 @@ def patient(app):
     return {"patient": patient, "episode": episode}
 
 
-def _settled(page):
-    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
-
-
-def _sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/login**")
-
-
 def test_planned_on_the_timeline_overdue_for_a_manager_and_done_in_place(page, sign_in, patient, database):
     sign_in("clinician")
     page.goto(f"/episodes/{patient['episode']['_id']}")
     page.locator("#treatments").get_by_role("link", name="Add a treatment").click()
     form = page.get_by_test_id("treatment-form")
     expect(form).to_be_visible()
-    _settled(page)
+    settled(page)
     form.get_by_label("Treatment intent").select_option("01")
     form.get_by_label("Treatment date", exact=True).fill(OPERATED.isoformat())
     form.get_by_label("Provider organisation (ODS code)", exact=True).fill("RX1")
@@ -53,7 +45,7 @@ def test_planned_on_the_timeline_overdue_for_a_manager_and_done_in_place(page, s
         "CEA blood test (6 months after the operation): planned, due")
     [treatment] = list(database.treatments.find({}))
     fid = surveillance.follow_up_id(treatment, "cea-06")
-    _sign_out(page)
+    sign_out(page)
 
     sign_in("manager")
     page.get_by_role("link", name="Overdue follow-up").click()
@@ -65,7 +57,7 @@ def test_planned_on_the_timeline_overdue_for_a_manager_and_done_in_place(page, s
     page.get_by_label("Test").select_option("colonoscopy")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_test_id("overdue-row")).to_have_count(1)
-    _sign_out(page)
+    sign_out(page)
 
     sign_in("clinician")
     page.goto(f"/patients/{patient['patient']['_id']}")
@@ -74,13 +66,13 @@ def test_planned_on_the_timeline_overdue_for_a_manager_and_done_in_place(page, s
     line.get_by_role("link", name="Record the result").click()
     result = page.get_by_test_id("follow-up-form")
     expect(result).to_be_visible()
-    _settled(page)
+    settled(page)
     result.get_by_label("Was the test done?").select_option("done")
     result.get_by_label("Date done").fill((date.today() + timedelta(days=3)).isoformat())
     result.get_by_role("button", name="Save the result").click()
     expect(page.get_by_test_id("error-summary")).to_contain_text("cannot be in the future")
     expect(page.get_by_test_id("error-summary")).to_contain_text("Enter the CEA value")
-    _settled(page)
+    settled(page)
     result = page.get_by_test_id("follow-up-form")
     result.get_by_label("Date done").fill(date.today().isoformat())
     result.get_by_label("CEA (ng/mL)").fill("2.7")

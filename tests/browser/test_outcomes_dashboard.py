@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_clinical import _fill, _settled
+from tests.browser.page_steps import settled
+from tests.browser.test_clinical import _fill
 from tests.clinical_data import make_episode, make_patient, surgery_fields
 from tests.views.test_outcomes_nboca import _seed
 from webapp.store import treatments
@@ -62,10 +63,10 @@ def test_clinician_links_a_pathway_and_sees_it_on_the_timeline(app, page, sign_i
     page.goto(f"/episodes/{episode['_id']}")
     page.locator("#treatments").get_by_role("link", name="Add a treatment").click()
     form = page.get_by_test_id("treatment-form")
-    _settled(page)
+    settled(page)
     form.get_by_label("Treatment type").select_option("chemotherapy")
     expect(form.get_by_test_id("type-fields")).to_have_attribute("data-type", "chemotherapy")
-    _settled(page)
+    settled(page)
     form.get_by_label("Treatment intent").select_option("01")
     form.get_by_label("Treatment date", exact=True).fill("2024-02-01")
     form.get_by_label("Provider organisation (ODS code)").fill("RX1")

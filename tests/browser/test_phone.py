@@ -5,6 +5,7 @@ their labels and are big enough to tap."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.page_steps import settled
 from tests.clinical_data import make_episode, make_patient, make_treatments, make_tumour
 from tests.export import dataset
 
@@ -19,16 +20,12 @@ def phone(page):
     return page
 
 
-def _settled(page):
-    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
-
-
 def _width(page):
     return page.evaluate("document.documentElement.scrollWidth")
 
 
 def _fits(page, what):
-    _settled(page)
+    settled(page)
     width = _width(page)
     assert width <= WIDTH, f"{what} is {width} px wide on a {WIDTH} px screen"
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_clinical import _settled
+from tests.browser.page_steps import settled, sign_out
 from tests.clinical_data import make_episode, make_patient, surgery_fields
 from webapp.store import protocols, treatments
 
@@ -31,7 +31,7 @@ def operated(app):
 def _open_new_treatment(page, episode):
     page.goto(f"/episodes/{episode['_id']}")
     page.locator("#treatments").get_by_role("link", name="Add a treatment").click()
-    _settled(page)
+    settled(page)
     return page.get_by_test_id("treatment-form")
 
 
@@ -40,7 +40,7 @@ def _apply(page, name, date):
     form.get_by_label("Treatment date", exact=True).fill(date)
     form.get_by_label("Protocol template").select_option(label=name)
     expect(form.get_by_test_id("protocol-applied")).to_contain_text(name)
-    _settled(page)
+    settled(page)
     return page.get_by_test_id("treatment-form")
 
 
@@ -67,7 +67,7 @@ def test_clinician_applies_templates_and_links_a_pathway(page, sign_in, database
 
     # Adjuvant chemotherapy after the operation, from the CAPOX template.
     page.locator("#treatments").get_by_role("link", name="Add a treatment").click()
-    _settled(page)
+    settled(page)
     form = _apply(page, CAPOX, "2024-04-02")
     expect(form.get_by_label("Regimen")).to_have_value("CAPOX")
     expect(form.get_by_label("Cycles")).to_have_value("8")
@@ -92,7 +92,7 @@ def test_admin_adds_and_retires_templates_and_clinicians_see_the_change(page, si
     form.get_by_label("Name").fill("Short-course radiotherapy 25 Gy in 5 (palliative)")
     form.get_by_label("Treatment type").select_option("radiotherapy")
     expect(form.get_by_test_id("protocol-values")).to_have_attribute("data-type", "radiotherapy")
-    _settled(page)
+    settled(page)
     form.get_by_label("Total dose (Gy)").fill("250")
     form.get_by_label("Fractions").fill("5")
     form.get_by_label("Treatment intent").select_option("02")
@@ -112,7 +112,7 @@ def test_admin_adds_and_retires_templates_and_clinicians_see_the_change(page, si
     expect(page.get_by_role("status")).to_contain_text("is retired")
     expect(page.get_by_test_id("protocol").filter(has_text=CAPOX)).to_contain_text("Retired")
     assert database.protocol_templates.find_one({"name": CAPOX})["active"] is False
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     sign_in("clinician")
     form = _open_new_treatment(page, operated["episode"])

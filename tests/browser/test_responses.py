@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.page_steps import settled
 from tests.clinical_data import ACTOR, make_episode, make_patient, make_tumour
 from webapp import db
 from webapp.store import treatments
@@ -29,23 +30,19 @@ def rectal(app):
     return patient, episode, tumour
 
 
-def _settled(page):
-    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
-
-
 def _add_assessment(page, when, method, scale, result):
     section = page.locator("#responses")
     section.get_by_role("link", name="Add a response assessment").click()
     form = page.get_by_test_id("assessment-form")
     expect(form).to_be_visible()
-    _settled(page)
+    settled(page)
     form.get_by_label("Date of assessment").fill(when)
     form.get_by_label("Method", exact=True).select_option(method)
     form.get_by_label("Scale", exact=True).select_option(scale)
     form.get_by_label("Result", exact=True).select_option(result)
     form.get_by_role("button", name="Save assessment").click()
     expect(page.get_by_test_id("assessment-form")).to_have_count(0)
-    _settled(page)
+    settled(page)
 
 
 def test_clinician_records_grade_and_assessments_and_reads_them_on_the_timeline(page, sign_in, rectal, database):
@@ -99,7 +96,7 @@ def test_a_mismatched_scale_is_refused_in_place(page, sign_in, rectal, database)
     page.goto(f"/episodes/{episode['_id']}")
     page.locator("#responses").get_by_role("link", name="Add a response assessment").click()
     form = page.get_by_test_id("assessment-form")
-    _settled(page)
+    settled(page)
     form.get_by_label("Date of assessment").fill("2024-04-22")
     form.get_by_label("Method", exact=True).select_option("ct")
     form.get_by_label("Scale", exact=True).select_option("mrtrg")
