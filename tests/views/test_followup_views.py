@@ -252,3 +252,12 @@ def test_the_overdue_list_and_its_csv_are_in_the_access_log(app, auth, client, d
     assert "Testpatient" in client.get("/follow-up/overdue.csv").get_data(as_text=True)
     seen = {(e["view"], e["patient"]) for e in database.access_log.find()}
     assert seen == {("followup.overdue", patient["mrn"]), ("followup.overdue_csv", patient["mrn"])}
+
+
+def test_csv_cells_never_run_as_formulas(auth, client, database, operated):
+    """A name a spreadsheet would run is sent as text, and every overdue event is in the file."""
+    database.patients.update_one({"mrn": "MRN0000001"}, {"$set": {"last_name": "=HYPERLINK(\"x\")"}})
+    auth.login("clinician")
+    rows = list(csv.reader(io.StringIO(client.get("/follow-up/overdue.csv").get_data(as_text=True))))
+    assert rows[1][1].startswith("'=HYPERLINK")
+    assert len(rows) - 1 == 2 * len(_overdue_keys())

@@ -23,6 +23,9 @@ WRITERS = ("clinician",)
 # Who may add and correct them (not delete): data officers enter and correct
 # the COSD items, as cancer data officers do in real services.
 EDITORS = ("clinician", "data_officer")
+# Who reads the reports (outcomes, the overdue follow-up list): figures and
+# lists a manager needs too; the patients' names only for READERS.
+REPORT_READERS = ("clinician", "manager", "data_officer")
 
 # Endpoints anyone may reach; every other endpoint must carry a role
 # requirement (a test walks the URL map to prove it).

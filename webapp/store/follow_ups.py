@@ -178,20 +178,22 @@ def _overdue_filter(today, kind=None):
     return flt
 
 
+def _overdue_first(today, kind):
+    """The overdue events, oldest due first, on the (status, due_date) index."""
+    return _coll().find(_overdue_filter(today, kind)).sort([("status", 1), ("due_date", 1), ("_id", 1)]) \
+        .hint(db.FOLLOW_UPS_BY_STATUS_DUE)
+
+
 def overdue(today, kind=None, page=1, size=25):
     """(events overdue on `today`, oldest due first, on this page; how many
     in all). Planned, and past their due date plus window."""
-    flt = _overdue_filter(today, kind)
-    coll = _coll()
-    total = coll.count_documents(flt)
-    rows = list(coll.find(flt).sort([("status", 1), ("due_date", 1), ("_id", 1)])
-                .hint(db.FOLLOW_UPS_BY_STATUS_DUE).skip((max(1, page) - 1) * size).limit(size))
-    return rows, total
+    total = _coll().count_documents(_overdue_filter(today, kind))
+    return list(_overdue_first(today, kind).skip((max(1, page) - 1) * size).limit(size)), total
 
 
-def overdue_all(today, kind=None, limit=10_000):
-    return list(_coll().find(_overdue_filter(today, kind)).sort([("status", 1), ("due_date", 1), ("_id", 1)])
-                .hint(db.FOLLOW_UPS_BY_STATUS_DUE).limit(limit))
+def overdue_all(today, kind=None):
+    """Every event overdue on `today` (the CSV leaves none out)."""
+    return list(_overdue_first(today, kind))
 
 
 def patients_of(events):

@@ -1,26 +1,28 @@
 """Follow-up after a curative resection: the overdue list (and its CSV) for
 clinicians, managers and data officers, and recording a planned test's
 result, in place on the patient's timeline or as a page of its own."""
-import csv
-import io
 import math
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.domain import codes, stored, surveillance, validators
 from webapp.forms.follow_ups import FollowUpResultForm
-from webapp.security import EDITORS, READERS, allowed, is_htmx, role_required
+from webapp.security import EDITORS, READERS, REPORT_READERS, allowed, is_htmx, role_required
 from webapp.store import follow_ups, records
 from webapp.store import patients as patients_store
+from webapp.views import csv_download
 from webapp.views.access import viewed
-from webapp.views.rendering import conflict_context, found, page_or_fragment, refused_form, save_unless_paused
+from webapp.views.rendering import (
+    conflict_context,
+    found,
+    page_number,
+    page_or_fragment,
+    refused_form,
+    save_unless_paused,
+)
 
 bp = Blueprint("followup", __name__, url_prefix="/follow-up")
-# Who reads the overdue list: as the outcome reports (views/reports.py).
-ROLES = ("clinician", "manager", "data_officer")
-CSV_LIMIT = 10_000
-MAX_PAGE = 100_000
 
 
 def _kind():
@@ -29,13 +31,6 @@ def _kind():
     if asked is not None and asked not in codes.FOLLOW_UP_KIND:
         abort(404)
     return asked
-
-
-def _page():
-    try:
-        return min(max(1, int(request.args.get("page") or "1")), MAX_PAGE)
-    except ValueError:
-        return 1
 
 
 def _keys(events):
@@ -51,9 +46,9 @@ def _rows(events, today):
 
 
 @bp.route("/overdue")
-@role_required(*ROLES)
+@role_required(*REPORT_READERS)
 def overdue():
-    kind, page, today = _kind(), _page(), validators.today()
+    kind, page, today = _kind(), page_number(request.args.get("page")), validators.today()
     size = current_app.config["PAGE_SIZE"]
     events, total = follow_ups.overdue(today, kind, page, size)
     if allowed(current_user.role, READERS):  # names shown: the access log says who saw them
@@ -65,40 +60,31 @@ def overdue():
 
 
 @bp.route("/overdue.csv")
-@role_required(*ROLES)
+@role_required(*REPORT_READERS)
 def overdue_csv():
     kind, today = _kind(), validators.today()
-    rows = _rows(follow_ups.overdue_all(today, kind, CSV_LIMIT), today)
+    rows = _rows(follow_ups.overdue_all(today, kind), today)
     named = allowed(current_user.role, READERS)
     if named:
         viewed(*_keys(row["event"] for row in rows))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["hospital number", *(["name"] if named else []), "test", "due date", "days since due",
-                     "treatment", "planned event"])
-    for row in rows:
-        e, p = row["event"], row["patient"]
-        name = f"{stored.describe(p.get('last_name'))}, {stored.describe(p.get('first_name'))}" if p else ""
-        writer.writerow([_csv_safe(stored.describe(e.get("patient_id"))), *([_csv_safe(name)] if named else []),
-                         _csv_safe(stored.show_code(codes.FOLLOW_UP_KIND, e.get("kind"))),
-                         _csv_safe(_iso(e.get("due_date"))), "" if row["days"] is None else row["days"],
-                         _csv_safe(stored.describe(e.get("treatment_id"))),
-                         _csv_safe(stored.describe(e.get("follow_up_id")))])
-    response = make_response(out.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f"attachment; filename=follow-up-overdue-{kind or 'all'}-{today}.csv"
-    return response
+    header = ["hospital number", *(["name"] if named else []), "test", "due date", "days since due",
+              "treatment", "planned event"]
+    return csv_download.response(header, [_csv_row(row, named) for row in rows],
+                                 f"follow-up-overdue-{kind or 'all'}-{today}.csv")
+
+
+def _csv_row(row, named):
+    e, p = row["event"], row["patient"]
+    name = f"{stored.describe(p.get('last_name'))}, {stored.describe(p.get('first_name'))}" if p else ""
+    return [stored.describe(e.get("patient_id")), *([name] if named else []),
+            stored.show_code(codes.FOLLOW_UP_KIND, e.get("kind")), _iso(e.get("due_date")),
+            "" if row["days"] is None else row["days"], stored.describe(e.get("treatment_id")),
+            stored.describe(e.get("follow_up_id"))]
 
 
 def _iso(value):
     day = stored.day(value)
     return day.isoformat() if day else stored.describe(value)
-
-
-def _csv_safe(text):
-    """A cell a spreadsheet will not run as a formula."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # --- one event on the timeline, and recording its result ------------------------

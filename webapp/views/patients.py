@@ -15,10 +15,16 @@ from webapp.store import episodes as episodes_store
 from webapp.store import patients as store
 from webapp.store import records, timeline
 from webapp.views.access import patient_key, viewed
-from webapp.views.rendering import conflict_context, found, page_or_fragment, refused_form, save_unless_paused
+from webapp.views.rendering import (
+    conflict_context,
+    found,
+    page_number,
+    page_or_fragment,
+    refused_form,
+    save_unless_paused,
+)
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
-MAX_PAGE = 100_000
 
 DUPLICATE = {"mrn": "Another patient already has this hospital number.",
              "nhs_number": "Another patient already has this NHS number."}
@@ -47,14 +53,6 @@ def _recall(search_id):
     return None
 
 
-def _page(value):
-    try:
-        # Bounded: MongoDB's skip takes 8-byte integers, and no list is this long.
-        return min(max(1, int(value or "1")), MAX_PAGE)
-    except ValueError:
-        return 1
-
-
 def _nhs_note(query):
     """Why an NHS number finds nobody, said before the count."""
     if nhs_number.normalise(query) and not nhs_number.is_valid(query):
@@ -68,7 +66,7 @@ def _nhs_note(query):
 def index():
     # A search comes by POST and is answered with its own address.
     if request.method == "POST":
-        query, page = request.form.get("q", "")[:100], _page(request.form.get("page"))
+        query, page = request.form.get("q", "")[:100], page_number(request.form.get("page"))
         search_id = _remember(query) if query.strip() else None
         address = url_for(".index", s=search_id, page=page if page > 1 else None)
         if not is_htmx():
@@ -79,7 +77,7 @@ def index():
     if search_id and query is None:
         flash("That search has expired (searches are kept for 30 minutes): search again.", "info")
         query = ""
-    return _results(query, _page(request.args.get("page")), search_id if query else None)
+    return _results(query, page_number(request.args.get("page")), search_id if query else None)
 
 
 def _results(query, page, search_id, headers=None):

@@ -19,6 +19,18 @@ def page_or_fragment(page_template, fragment, status=200, headers=None, **contex
     return response, status, {"Vary": "HX-Request", **(headers or {})}
 
 
+MAX_PAGE = 100_000
+
+
+def page_number(value):
+    """The page a list was asked for: 1 for anything that is not a page."""
+    try:
+        # Bounded: MongoDB's skip takes 8-byte integers, and no list is this long.
+        return min(max(1, int(value or "1")), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
 def found(record):
     if record is None:
         abort(404)

@@ -2,19 +2,17 @@
 treatments by type, and NBOCA's surgical measures for a period and
 optionally one provider, with intervals, funnel plots and their tables as
 CSV; the resections behind a number are one click away."""
-import csv
-import io
 
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user
 
 from webapp.domain import nboca as rules
 from webapp.forms.period import PeriodForm
-from webapp.security import READERS, allowed, role_required
+from webapp.security import READERS, REPORT_READERS, allowed, role_required
 from webapp.store import nboca
+from webapp.views import csv_download
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-ROLES = ("clinician", "manager", "data_officer")
 PARTS = {"events": (rules.EVENT,), "denominator": (rules.EVENT, rules.NO_EVENT), "missing": (rules.MISSING,)}
 
 
@@ -26,7 +24,7 @@ def _period():
 
 
 @bp.route("/outcomes")
-@role_required(*ROLES)
+@role_required(*REPORT_READERS)
 def outcome_report():
     form, ok = _period()
     if not ok:
@@ -43,7 +41,7 @@ def _measure_or_404():
 
 
 @bp.route("/outcomes.csv")
-@role_required(*ROLES)
+@role_required(*REPORT_READERS)
 def outcome_csv():
     form, ok = _period()
     if not ok:
@@ -51,35 +49,22 @@ def outcome_csv():
     key, kind = _measure_or_404()
     report = nboca.report(form.start.data, form.end.data, form.provider.value)
     funnel = next(m for m in report["measures"] if m["measure"].key == key)["funnels"][kind]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([kind, "numerator", "denominator", "missing", "rate", "expected", "observed/expected",
-                     "adjusted rate", "95% low", "95% high", "99.8% low", "99.8% high", "position"])
+    header = [kind, "numerator", "denominator", "missing", "rate", "expected", "observed/expected",
+              "adjusted rate", "95% low", "95% high", "99.8% low", "99.8% high", "position"]
     plotted = {p["label"]: p for p in (funnel["plot"] or {}).get("points", [])}
-    for p in funnel["points"]:
-        writer.writerow([_csv_safe(p["label"]), p["events"], p["n"], p["missing"], _num(p["crude"]),
-                         _num(p.get("expected")), _num(p.get("ratio")), _num(p.get("adjusted")),
-                         *(_num(v) for name in ("95%", "99.8%") for v in p["limits"][name]),
-                         plotted.get(p["label"], {}).get("position", "")])
-    response = make_response(out.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=nboca-{key}-by-{kind}-{form.start.data}-{form.end.data}.csv")
-    return response
+    rows = [[str(p["label"]), p["events"], p["n"], p["missing"], _num(p["crude"]),
+             _num(p.get("expected")), _num(p.get("ratio")), _num(p.get("adjusted")),
+             *(_num(v) for name in ("95%", "99.8%") for v in p["limits"][name]),
+             plotted.get(p["label"], {}).get("position", "")] for p in funnel["points"]]
+    return csv_download.response(header, rows, f"nboca-{key}-by-{kind}-{form.start.data}-{form.end.data}.csv")
 
 
 def _num(value):
     return "" if value is None else f"{value:.4f}"
 
 
-def _csv_safe(text):
-    """A cell a spreadsheet will not run as a formula."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @bp.route("/outcomes/records")
-@role_required(*ROLES)
+@role_required(*REPORT_READERS)
 def outcome_records():
     form, ok = _period()
     if not ok:
