@@ -88,9 +88,7 @@ def follow_ups(data):
     out = []
     for t in data["treatments"]:
         for key, fields in sorted((surveillance.plan(t) or {}).items()):
-            event = {"follow_up_id": surveillance.follow_up_id(t, key), "patient_id": t["patient_id"],
-                     "episode_id": t["episode_id"], "treatment_id": t["treatment_id"], "plan_key": key, **fields,
-                     "status": "planned", "created_at": NOW, "last_modified_at": NOW, "version": 1}
+            event = surveillance.new_event(t, key, fields, NOW)
             _outcome(event, len(out) * 7 // 3, died.get(t["patient_id"]))
             out.append(event)
     return out

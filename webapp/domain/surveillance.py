@@ -76,7 +76,8 @@ def add_months(day, months):
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _midnight(day):
+def midnight(day):
+    """The start of a day, as the events store their dates."""
     return datetime(day.year, day.month, day.day)
 
 
@@ -93,9 +94,9 @@ def plan(treatment):
     out = {}
     for item in SCHEDULE:
         due = add_months(operated, item.months)
-        out[item.key] = {"kind": item.kind, "months": item.months, "window_days": item.window_days,
-                         "operation_date": _midnight(operated), "due_date": _midnight(due),
-                         "overdue_from": _midnight(due + timedelta(days=item.window_days))}
+        out[item.key] = {"kind": item.kind, "months": item.months,
+                         "operation_date": midnight(operated), "due_date": midnight(due),
+                         "overdue_from": midnight(due + timedelta(days=item.window_days))}
     return out
 
 
@@ -104,6 +105,14 @@ def follow_up_id(treatment, key):
     (a legacy database may repeat a treatment id across episodes until the
     adopt step renames the repeats), and its place in the schedule."""
     return f"FU-{treatment['treatment_id']}-{str(treatment['episode_id'])[-6:].upper()}-{key.upper()}"
+
+
+def new_event(treatment, key, fields, now):
+    """The document of a planned event of `treatment` (fields from `plan`)."""
+    return {"follow_up_id": follow_up_id(treatment, key), "patient_id": treatment.get("patient_id"),
+            "episode_id": treatment.get("episode_id"), "treatment_id": treatment.get("treatment_id"),
+            "plan_key": key, **fields, "status": "planned", "created_at": now, "last_modified_at": now,
+            "version": 1}
 
 
 def reconcile(existing, wanted):
@@ -117,7 +126,7 @@ def reconcile(existing, wanted):
     actions = []
     for key, fields in wanted.items():
         event = existing.get(key)
-        status = None if event is None else codes.find(codes.FOLLOW_UP_STATUS, event.get("status"))
+        status = None if event is None else status_of(event)
         if event is None:
             actions.append(("create", key, fields))
         elif status == "planned" and (event.get("due_date"), event.get("overdue_from")) != (
@@ -126,7 +135,7 @@ def reconcile(existing, wanted):
         elif status == "cancelled":
             actions.append(("reinstate", key, fields))
     for key, event in existing.items():
-        if key not in wanted and codes.find(codes.FOLLOW_UP_STATUS, event.get("status")) == "planned":
+        if key not in wanted and status_of(event) == "planned":
             actions.append(("cancel", key, {}))
     return actions
 

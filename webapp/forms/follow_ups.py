@@ -31,7 +31,7 @@ class FollowUpResultForm(VersionedForm):
     @classmethod
     def for_event(cls, event):
         kind = surveillance.kind_of(event)
-        paths = {name: name for name in ("done_date", "cea_ng_ml", "finding", "not_done_reason", "notes")}
+        paths = {name: name for name in surveillance.RESULT_FIELDS}
         status = surveillance.status_of(event)
         return for_stored(cls, event, paths, extra={"outcome": status if status in OUTCOMES else ""},
                           kind=kind, operation_date=event.get("operation_date"))

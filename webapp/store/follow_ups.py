@@ -2,7 +2,7 @@
 moved and cancelled with the treatment they follow (inside the treatment
 write's own transaction, `sync` and `cancel_for`), recorded as done or not
 done, and read for a patient's timeline and for the overdue list."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from pymongo import ReturnDocument
 
@@ -79,7 +79,7 @@ def _apply(actions, existing, treatment, actor, session, database, reason=None):
     created, entries = [], []
     for action, key, fields in actions:
         if action == "create":
-            doc = _new(treatment, key, fields, now)
+            doc = surveillance.new_event(treatment, key, fields, now)
             created.append(doc)
             entries.append(audit.entry(actor, "create", ENTITY, doc[ID], after=doc, treatment_id=doc["treatment_id"],
                                        reason=_why(action, treatment)))
@@ -99,13 +99,6 @@ def _apply(actions, existing, treatment, actor, session, database, reason=None):
         coll.insert_many(created, session=session)
     if entries:
         db.collection(db.AUDIT_LOG, database).insert_many(entries, session=session)
-
-
-def _new(treatment, key, fields, now):
-    return {ID: surveillance.follow_up_id(treatment, key),
-            "patient_id": treatment.get("patient_id"), "episode_id": treatment.get("episode_id"),
-            "treatment_id": treatment.get("treatment_id"), "plan_key": key, **fields, "status": "planned",
-            "created_at": now, "last_modified_at": now, "version": 1}
 
 
 def _why(action, treatment, before=None):
@@ -145,10 +138,6 @@ def get(follow_up_id):
     return _coll().find_one({ID: follow_up_id})
 
 
-def history(follow_up_id):
-    return records.history(ENTITY, follow_up_id)
-
-
 def for_patient(keys):
     """A patient's events that are not cancelled, through the (patient, due) index."""
     if not keys:
@@ -171,7 +160,7 @@ def merged(events, keys):
 
 
 def _overdue_filter(today, kind=None):
-    midnight = datetime(today.year, today.month, today.day)
+    midnight = surveillance.midnight(today)
     flt = {"status": "planned", "due_date": {"$lt": midnight - _SOONEST}, "overdue_from": {"$lt": midnight}}
     if kind:
         flt["kind"] = kind

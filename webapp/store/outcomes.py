@@ -37,8 +37,8 @@ def combinations(start, end, provider=None, since=None):
     One command per period, each matching its own date range: a flag
     computed per document would cost an expression on every treatment, and
     the embedded server pays for each (measured: as much as the match)."""
-    low, cut = periods.bounds(since or start, end)[0], periods.bounds(start, end)[0]
-    high = periods.bounds(start, end)[1]
+    low = periods.bounds(since or start, end)[0]
+    cut, high = periods.bounds(start, end)
     out = [({"current": True, **values}, n) for values, n in _grouped(cut, high, provider, _READ)]
     if since:
         out += [({"current": False, **values}, n) for values, n in _grouped(low, cut, provider, _READ_BEFORE)]

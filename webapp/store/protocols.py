@@ -109,6 +109,3 @@ def seed_defaults(actor="bootstrap"):
         added += 1
     return added
 
-
-def history(slug, limit=100):
-    return records.history(ENTITY, slug, limit)
