@@ -287,6 +287,12 @@ def object_id(text):
         return None
 
 
+def linkable(record_id):
+    """A record's id as a page's address names it, or None when it is not
+    an ObjectId (a legacy key such as "E-..." has no page of its own)."""
+    return str(record_id) if object_id(record_id) is not None else None
+
+
 def init_indexes(db=None):
     """Create every declared index; returns the ones the data does not allow
     yet, as [{collection, index, problem, duplicates}], never raising for

@@ -2,7 +2,7 @@
 moved and cancelled with the treatment they follow (inside the treatment
 write's own transaction, `sync` and `cancel_for`), recorded as done or not
 done, and read for a patient's timeline and for the overdue list."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from pymongo import ReturnDocument
 
@@ -147,16 +147,15 @@ def for_patient(keys):
                 .sort([("patient_id", 1), ("due_date", 1)]).batch_size(5000))
 
 
-def merged(events, keys):
-    """The timeline's events with the patient's follow-up events among them,
-    in date order (a stable sort: the timeline's own order stands for a
-    day they share; a date that is not one goes last)."""
-    mine = [{"date": surveillance.event_date(e), "kind": "follow_up", "record": e,
-             "episode_id": str(e["episode_id"]) if db.object_id(e.get("episode_id")) else None}
-            for e in for_patient(keys)]
-    if not mine:
-        return events
-    return sorted(events + mine, key=lambda ev: stored.day(ev["date"]) or date.max)
+def timeline_event(event):
+    """A follow-up event as the timeline shows it (the timeline sorts them
+    with the rest)."""
+    return {"date": surveillance.event_date(event), "kind": "follow_up", "record": event,
+            "episode_id": db.linkable(event.get("episode_id"))}
+
+
+def timeline_events(keys):
+    return [timeline_event(e) for e in for_patient(keys)]
 
 
 def _overdue_filter(today, kind=None):
@@ -185,18 +184,7 @@ def overdue_all(today, kind=None):
     return list(_overdue_first(today, kind))
 
 
-def patients_of(events):
-    """{link key: patient} for the patients these events name, in one query
-    (by MRN, or the legacy id an adopted patient without one is named by)."""
-    keys = sorted({e.get("patient_id") for e in events if isinstance(e.get("patient_id"), str)})
-    if not keys:
-        return {}
-    found = db.collection(db.PATIENTS).find(
-        {"$or": [{"mrn": {"$in": keys}}, {"legacy_patient_id": {"$in": keys}}]},
-        {"mrn": 1, "legacy_patient_id": 1, "first_name": 1, "last_name": 1, "date_of_death": 1})
-    out = {}
-    for p in found:
-        for key in (p.get("legacy_patient_id"), p.get("mrn")):
-            if isinstance(key, str) and key in keys:
-                out[key] = p
-    return out
+
+def patient_keys(events):
+    """The patients these events name (by MRN, or an adopted patient's legacy id)."""
+    return sorted({e.get("patient_id") for e in events if isinstance(e.get("patient_id"), str)})

@@ -92,6 +92,22 @@ def link_keys(patient):
     return [k for n, k in enumerate(keys) if isinstance(k, str) and k and k not in keys[:n]]
 
 
+def by_links(keys, fields):
+    """{link key: patient} for the patients named by `keys` (their MRN or
+    legacy link), in one query, each with `fields` only."""
+    if not keys:
+        return {}
+    found = db.collection(db.PATIENTS).find(
+        {"$or": [{"mrn": {"$in": list(keys)}}, {LEGACY_LINK: {"$in": list(keys)}}]},
+        {"mrn": 1, LEGACY_LINK: 1, **dict.fromkeys(fields, 1)})
+    out = {}
+    for p in found:
+        for key in (p.get(LEGACY_LINK), p.get("mrn")):
+            if isinstance(key, str) and key in keys:
+                out[key] = p
+    return out
+
+
 def get_by_link(key):
     """The patient an episode names by `key` (two indexed look-ups, never a scan)."""
     if key is None:

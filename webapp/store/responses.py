@@ -91,5 +91,5 @@ def timeline_events(keys, tumours):
     several = len(by_id) > 1
     return [{"date": a.get("assessment_date"), "kind": "response", "record": a,
              "tumour": by_id.get(a.get("tumour_id")) if several and isinstance(a.get("tumour_id"), str) else None,
-             "episode_id": str(a["episode_id"]) if db.object_id(a.get("episode_id")) is not None else None}
+             "episode_id": db.linkable(a.get("episode_id"))}
             for a in of_patient(keys)]

@@ -1,5 +1,5 @@
 """A patient's timeline: every episode event, tumour and treatment in date
-order, in three queries however many there are (no query per episode)."""
+order, in a fixed number of queries however many there are (no query per episode)."""
 from datetime import date
 
 from webapp import db
@@ -26,21 +26,17 @@ def for_patient(keys):
             events.append({"date": e["mdt_date"], "kind": "mdt", "record": e, "episode_id": str(e["_id"])})
     for t in tumours:
         events.append({"date": t.get("diagnosis_date"), "kind": "tumour", "record": t,
-                       "episode_id": _linkable(t.get("episode_id"))})
+                       "episode_id": db.linkable(t.get("episode_id"))})
     for t in treatments:
         events.append({"date": t.get("treatment_date") or t.get("start_date"), "kind": "treatment", "record": t,
-                       "episode_id": _linkable(t.get("episode_id"))})
-    events.extend(responses.timeline_events(keys, tumours))  # response assessments: their own query
-    order = {"referral": 0, "mdt": 1, "tumour": 2, "treatment": 3, "response": 4}
+                       "episode_id": db.linkable(t.get("episode_id"))})
+    # Each its own query: response assessments, and planned and done follow-up tests.
+    events.extend(responses.timeline_events(keys, tumours))
+    events.extend(follow_ups.timeline_events(keys))
+    order = {"referral": 0, "mdt": 1, "tumour": 2, "treatment": 3, "response": 4, "follow_up": 5}
     # A date stored as text (legacy) is no day: it sorts last, shown as it is.
     events.sort(key=lambda ev: (stored.day(ev["date"]) or _LAST, order[ev["kind"]]))
-    events = follow_ups.merged(events, keys)  # planned and done follow-up tests (surveillance)
     return episodes, events
-
-
-def _linkable(episode_id):
-    """The episode id a page can link to, None for a legacy key ("E-...")."""
-    return str(episode_id) if db.object_id(episode_id) is not None else None
 
 
 def pathways_of(events):

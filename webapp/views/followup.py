@@ -23,6 +23,8 @@ from webapp.views.rendering import (
 )
 
 bp = Blueprint("followup", __name__, url_prefix="/follow-up")
+# What the overdue list shows of a patient.
+SHOWN = ("first_name", "last_name", "date_of_death")
 
 
 def _kind():
@@ -33,14 +35,10 @@ def _kind():
     return asked
 
 
-def _keys(events):
-    return sorted({e.get("patient_id") for e in events if isinstance(e.get("patient_id"), str)})
-
-
 def _rows(events, today):
     """What the list shows of each event: the event, its patient (None when
     no patient record names it) and the days since it was due."""
-    patients = follow_ups.patients_of(events)
+    patients = patients_store.by_links(follow_ups.patient_keys(events), SHOWN)
     return [{"event": e, "patient": patients.get(e["patient_id"]) if isinstance(e.get("patient_id"), str) else None,
              "days": surveillance.days_past_due(e, today)} for e in events]
 
@@ -52,7 +50,7 @@ def overdue():
     size = current_app.config["PAGE_SIZE"]
     events, total = follow_ups.overdue(today, kind, page, size)
     if allowed(current_user.role, READERS):  # names shown: the access log says who saw them
-        viewed(*_keys(events))
+        viewed(*follow_ups.patient_keys(events))
     return render_template("followup/overdue.html", rows=_rows(events, today), total=total, page=page,
                            pages=max(1, math.ceil(total / size)), kind=kind, today=today,
                            kinds=codes.FOLLOW_UP_KIND, schedule=surveillance.SCHEDULE_TEXT,
@@ -66,7 +64,7 @@ def overdue_csv():
     rows = _rows(follow_ups.overdue_all(today, kind), today)
     named = allowed(current_user.role, READERS)
     if named:
-        viewed(*_keys(row["event"] for row in rows))
+        viewed(*follow_ups.patient_keys(row["event"] for row in rows))
     header = ["hospital number", *(["name"] if named else []), "test", "due date", "days since due",
               "treatment", "planned event"]
     return csv_download.response(header, [_csv_row(row, named) for row in rows],
@@ -152,8 +150,7 @@ def _recorded(event):
     form's slot emptied); else back to the patient's page."""
     message = f"{stored.show_code(codes.FOLLOW_UP_KIND, event.get('kind'))}: result saved."
     if is_htmx():
-        ev = {"date": surveillance.event_date(event), "kind": "follow_up", "record": event}
-        return render_template("followup/_recorded.html", ev=ev, r=event, saved=message, slot=_slot(event),
-                               can_edit=True), 200, {"Vary": "HX-Request"}
+        return render_template("followup/_recorded.html", ev=follow_ups.timeline_event(event), r=event,
+                               saved=message, slot=_slot(event), can_edit=True), 200, {"Vary": "HX-Request"}
     flash(message, "success")
     return redirect(_patient_url(event), 303)
