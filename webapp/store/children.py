@@ -57,12 +57,8 @@ def update(coll, entity, id_field, episode, record_id, fields, expected_version,
     fields = {k: v for k, v in fields.items() if k not in IDENTITY}
 
     def work(session):
-        before = coll.find_one(key, session=session) if check else None
-        # Missing or stale: versioned_update says so (404/409) before any rule.
-        if before is not None and before.get("version", 1) == expected_version:
-            check(before, fields, session)
         saved = records.versioned_update(
-            coll, entity, key, record_id, fields, expected_version, actor, unset=unset, session=session
+            coll, entity, key, record_id, fields, expected_version, actor, unset=unset, session=session, check=check
         )
         if then:
             then(saved, actor, session)

@@ -87,15 +87,19 @@ def version_filter(key, before, expected_version):
 
 
 def versioned_update(coll, entity, key, entity_id, fields, expected_version, actor,
-                     unset=(), session=None, action="update"):
+                     unset=(), session=None, action="update", check=None):
     """Apply `fields` (and remove `unset`) to the record matching `key` only if
     it is still at `expected_version`; write the audit entry with before and
-    after. Returns the new document. Raises NotFound or Conflict."""
+    after. Returns the new document. Raises NotFound or Conflict, or what
+    `check(before, fields, session)` raises to refuse the change (it sees
+    the stored record once it is known to be there, at that version)."""
     before = coll.find_one(key, session=session)
     if before is None:
         raise NotFound(entity_id)
     if before.get("version", 1) != expected_version:
         raise Conflict(entity, entity_id, expected_version, before)
+    if check:
+        check(before, fields, session)
     now = clock.now()
     update = {"$set": {**fields, "last_modified_at": now, "version": expected_version + 1}}
     removed = [k for k in unset if k in before and k not in fields]
