@@ -241,3 +241,11 @@ def test_a_template_whose_type_is_odd_or_legacy_still_lists(auth, database, epis
     assert auth.client.get("/admin/protocols/odd/retire").status_code == 200
     auth.login("clinician")
     assert auth.client.get(f"/episodes/{episode['_id']}/treatments/new").status_code == 200
+
+
+def test_the_error_summary_links_the_template_field_then_the_value_fields(auth, database, seeded):
+    auth.login("admin")
+    body = _new_template(auth, name="", **{"fill-cycles": "61"}).get_data(as_text=True)
+    summary = body[body.index('data-testid="error-summary"'):body.index("</div>", body.index("error-summary"))]
+    assert "There is a problem: the template was not added" in summary
+    assert summary.index('href="#name"') < summary.index('href="#fill-cycles"')

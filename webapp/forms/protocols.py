@@ -3,12 +3,11 @@ typed into the treatment form's own fields, and checked by that form, so a
 template can never fill a value the treatment form would refuse), and how
 a stored template reads. The treatment form's own choice of a template is
 forms/protocol_choice.py."""
-from datetime import date
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import codes, stored
+from webapp.domain import codes, stored, validators
 from webapp.domain import protocols as rules
 from webapp.domain.treatments import canonical_type
 from webapp.forms.common import CodeField, text
@@ -18,7 +17,7 @@ PREFIX = "fill"
 DEFAULT_TYPE = "chemotherapy"
 # What a treatment form needs besides a template's values to be checked:
 # only the template's own fields' errors are read.
-_PLACEHOLDERS = {"treatment_date": None, "provider_organisation": "RX1", "treatment_intent": "01"}
+_PLACEHOLDERS = {"provider_organisation": "RX1", "treatment_intent": "01"}
 
 
 def _treatment_form(kind, **kwargs):
@@ -34,8 +33,7 @@ def problems(kind, values):
     checked = {k: v for k, v in values.items() if k in allowed}
     if not checked:
         return found
-    data = {**_PLACEHOLDERS, "treatment_type": kind, **checked}
-    data["treatment_date"] = data["treatment_date"] or date.today().isoformat()
+    data = {**_PLACEHOLDERS, "treatment_date": validators.today().isoformat(), "treatment_type": kind, **checked}
     form = _treatment_form(kind, formdata=MultiDict(data))
     form.validate()
     for name in checked:
@@ -73,12 +71,6 @@ class ProtocolForm(FlaskForm):
             if isinstance(raw, str) and raw.strip():
                 out[field.short_name] = raw.strip()
         return out
-
-    def problems(self):
-        """[(field id, label, message)] of the whole page, the template's
-        own fields first, for the error summary."""
-        fields = [f for f in self if f.errors] + [f for f in self.value_fields() if f.errors]
-        return [(f.id, f.label.text, message) for f in fields for message in f.errors]
 
     def check_values(self):
         """The treatment form's verdict on the values, on the fields typed in."""
