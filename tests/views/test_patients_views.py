@@ -227,3 +227,16 @@ def test_a_patient_edit_is_refused_while_a_migration_runs(app, auth, client, dat
     response = auth.post(f"/patients/{patient['_id']}/edit", {**GOOD, "mrn": patient["mrn"], "version": "1"})
     assert response.status_code == 423 and "nothing was saved" in response.get_data(as_text=True)
     assert database.patients.find_one({"_id": patient["_id"]})["first_name"] == "Ada"
+
+
+@pytest.mark.parametrize("kept,note", [({"mrn": "MRN0000099"}, "(stored: MRN0000099, also another record's)"),
+                                       ("not a dict", None)])
+def test_the_mrn_another_record_holds_too_is_named_on_the_form(auth, client, database, unlinked, kept, note):
+    patient, _ = unlinked
+    database.patients.update_one({"_id": patient["_id"]}, {"$set": {"legacy_values": kept}})
+    auth.login("clinician")
+    page = client.get(f"/patients/{patient['_id']}/edit")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert 'data-testid="mrn-missing"' in body
+    assert (note in body.replace("&#39;", "'")) if note else "also another record" not in body

@@ -88,7 +88,7 @@ def link_keys(patient):
     """Every value its episodes, tumours and treatments may name the patient
     by: the MRN; for an adopted legacy patient with none, its legacy id; for
     one whose MRN another record holds too (to be merged), that MRN."""
-    keys = [patient.get("mrn"), patient.get(LEGACY_LINK), (patient.get("legacy_values") or {}).get("mrn")]
+    keys = [patient.get("mrn"), patient.get(LEGACY_LINK), shared_mrn(patient)]
     return [k for n, k in enumerate(keys) if isinstance(k, str) and k and k not in keys[:n]]
 
 
@@ -106,6 +106,13 @@ def by_links(keys, fields):
             if isinstance(key, str) and key in keys:
                 out[key] = p
     return out
+
+
+def shared_mrn(patient):
+    """The MRN a legacy record was stored with that another record holds
+    too (adopt keeps it aside until the two are merged), or None."""
+    kept = patient.get("legacy_values")
+    return kept.get("mrn") if isinstance(kept, dict) else None
 
 
 def get_by_link(key):

@@ -33,7 +33,6 @@ def invalid_form(form, exc):
             form[name].errors = list(form[name].errors) + [message]
         else:
             form.form_errors.append(message)
-    return False
 
 
 class RecordViews:
@@ -124,10 +123,11 @@ class RecordViews:
                     refusal = save_unless_paused(lambda: added.setdefault(
                         "record", self.store.add(episode, form.fields(), current_user.username)))
                 except records.Invalid as exc:
-                    refusal = invalid_form(form, exc)
-                if refusal is None:
-                    return self.done(episode, added["record"], "saved")
-                status = refused_form(form, refusal) if refusal else 422
+                    invalid_form(form, exc)
+                else:
+                    if refusal is None:
+                        return self.done(episode, added["record"], "saved")
+                    status = refused_form(form, refusal)
         return self.form_page(episode, form, status, url_for(f"{self.name}.create", episode_id=episode["_id"]))
 
     def edit(self, episode_id, record_id):

@@ -145,7 +145,8 @@ def edit(patient_id):
     if request.method == "POST" and status == 200:
         status = 422
     return page_or_fragment("patients/form.html", "patients/_form.html", status, form=form, patient=patient,
-                            conflict=conflict, mrn_set=mrn_set)
+                            conflict=conflict, mrn_set=mrn_set,
+                            shared_mrn=store.shared_mrn(patient))
 
 
 @bp.route("/<oid:patient_id>/history")
