@@ -9,6 +9,13 @@ Each patient has one primary tumour and three treatments (a major resection,
 chemotherapy, radiotherapy), spread over two audit years, so the period
 holds half of them and the previous period the other half. Uses
 MONGODB_URI / MONGODB_DB when set, else starts the embedded server.
+
+Before the result it prints the least reads any design of the dashboard
+makes on this server, each in the cheapest form the server offers (whole
+documents, no projection, no join), so the ratio can be read against what
+the data alone costs: the period's treatments grouped for the treatments
+table, the major resections of both periods, and the resected patients'
+tumours and patient records (here every one: each patient has a resection).
 Ends with one line:
 RESULT treatments=N seconds=X floor_s=F floor_ratio=Q
 """
@@ -23,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import _server  # noqa: E402  (beside this script)
 
 from webapp import db  # noqa: E402
-from webapp.store import nboca  # noqa: E402
+from webapp.domain import periods  # noqa: E402
+from webapp.store import nboca, outcomes  # noqa: E402
 
 PERIOD = (date(2024, 4, 1), date(2025, 3, 31))
 FIRST = datetime(2023, 4, 1)
@@ -75,6 +83,25 @@ def floor(database):
     return time.perf_counter() - t0
 
 
+def least_reads(database):
+    """{read: seconds}: what the dashboard cannot do without, as plain reads."""
+    previous_start, start, end = nboca.windows(*PERIOD)
+    low, high = periods.bounds(previous_start, end)
+    reads = {
+        "the period's treatments, grouped": lambda: outcomes.combinations(start, end),
+        "the resections of both periods": lambda: database.treatments.find(
+            {"treatment_type": "surgery", "treatment_date": {"$gte": low, "$lt": high}}),
+        "their tumours": lambda: database.tumours.find(),
+        "their patients": lambda: database.patients.find(),
+    }
+    seconds = {}
+    for name, read in reads.items():
+        t0 = time.perf_counter()
+        list(read())
+        seconds[name] = time.perf_counter() - t0
+    return seconds
+
+
 def dashboard():
     t0 = time.perf_counter()
     # The whole Outcomes page: the treatments table comes with the report.
@@ -93,10 +120,11 @@ def main():
         n = build(database, args.treatments)
         print(f"built {n} treatments in {time.perf_counter() - t0:.1f} s")
         # Interleaved, so that a load that comes and goes weighs on both.
-        floors, runs = [], []
+        floors, runs, reads = [], [], []
         for _ in range(args.repeat):
             floors.append(floor(database))
             runs.append(dashboard())
+            reads.append(least_reads(database))
         floor_s = min(floors)
         seconds = min(r[0] for r in runs)
         report = runs[0][1]
@@ -104,6 +132,11 @@ def main():
             c = m["current"]
             print(f"{m['measure'].label:<55} {c['events']:>6} of {c['n']:>6}")
         print(f"population: {report['population']['current']}")
+        least = {name: min(r[name] for r in reads) for name in reads[0]}
+        for name, sec in least.items():
+            print(f"least read: {name:<35} {sec:6.2f} s  {sec / floor_s:4.2f} x floor")
+        total = sum(least.values())
+        print(f"least reads together: {total:.2f} s, {total / floor_s:.2f} x floor, before any join or rule")
         print(f"RESULT treatments={n} seconds={seconds:.2f} floor_s={floor_s:.2f} floor_ratio={seconds / floor_s:.2f}")
 
 
