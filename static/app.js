@@ -59,17 +59,18 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 });
 
-// The NBOCA page: a large period takes a few seconds to check, and the file
-// is validated before its first byte is sent, so say that something is
-// happening. Without JavaScript the page works the same, only silently.
+// Pages whose answer takes a few seconds for a large period (the NBOCA
+// check and its file, which is validated before its first byte is sent; the
+// outcomes dashboard) say that something is happening, in their status line.
+// Without JavaScript they work the same, only silently.
 document.addEventListener("DOMContentLoaded", function () {
-  var status = document.getElementById("export-status");
+  var status = document.getElementById("page-status");
   if (!status) {
     return;
   }
   document.addEventListener("submit", function (event) {
-    if (event.target.matches("form[data-checking]")) {
-      status.textContent = event.target.getAttribute("data-checking");
+    if (event.target.matches("form[data-working]")) {
+      status.textContent = event.target.getAttribute("data-working");
     }
   });
   document.addEventListener("click", function (event) {

@@ -44,7 +44,7 @@ def test_data_officer_checks_completeness_and_downloads(page, sign_in, database,
         page.get_by_role("link", name="Download the COSD v10 file").click()
     download = info.value
     # The file is checked before its first byte is sent: the page says so.
-    expect(page.locator("#export-status")).to_contain_text(re.compile(r"File asked for at \d\d:\d\d\. It is checked"))
+    expect(page.locator("#page-status")).to_contain_text(re.compile(r"File asked for at \d\d:\d\d\. It is checked"))
     # No provider chosen and none configured: the commonest provider (RX1 and RTH tie: first by code).
     assert download.suggested_filename == "nboca-RTH-cosd-v10-2024-01-01-to-2024-12-31.xml"
     path = tmp_path / "download.xml"

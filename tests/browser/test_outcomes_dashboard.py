@@ -54,6 +54,32 @@ def test_manager_reads_a_funnel_opens_its_records_and_downloads_the_csv(page, si
     assert lines[0].startswith("provider,numerator,denominator") and lines[1].startswith("RX1,1,5,0,0.2000")
 
 
+def test_the_dashboard_says_it_is_working_while_the_figures_come(page, sign_in, database):
+    _seed(database, n=2)
+    sign_in("manager")
+    page.goto("/reports/outcomes")
+    status = page.get_by_role("status")
+    expect(status).to_have_text("")
+    held = []
+    # The answer is held back, as a large period's would be, until the status line has been read.
+    page.route("**/reports/outcomes?*", lambda route: held.append(route))
+    page.get_by_label("Reporting period start").fill("2024-04-01")
+    page.get_by_label("Reporting period end").fill("2025-03-31")
+    page.get_by_role("button", name="Show the outcomes").click(no_wait_after=True)
+    # Read from the page itself: a locator would wait for the held navigation to finish.
+    shown = page.evaluate("""() => new Promise(done => setTimeout(() => done({
+        status: document.querySelector("[role=status]").textContent,
+        disabled: document.querySelector("form[aria-label=Period] button").disabled}), 0))""")
+    assert shown == {"status": "Working out the outcomes: a year of records takes a few seconds.", "disabled": True}
+    for _ in range(50):  # the held request reaches the handler once Playwright turns to its events
+        if held:
+            break
+        page.wait_for_timeout(100)
+    held[0].continue_()
+    expect(page.get_by_test_id("measures")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("")  # the answer's own page starts quiet
+
+
 def test_clinician_links_a_pathway_and_sees_it_on_the_timeline(app, page, sign_in, database):
     with app.app_context():
         patient = make_patient()
