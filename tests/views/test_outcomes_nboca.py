@@ -172,6 +172,25 @@ def test_dashboard_makes_a_fixed_number_of_commands(counted):  # noqa: F811
     assert few.count("aggregate") <= 5
 
 
+def test_records_behind_a_number_read_the_period_alone(counted):  # noqa: F811
+    app, counter = counted
+    client = app.test_client()
+    from tests.conftest import Auth
+    Auth(app, client).login("manager")
+    with app.app_context():
+        from webapp import db
+        _seed(db.resolve(), n=3)
+    counter.commands.clear()
+    counter.active = True
+    page = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=provider&unit=RX1&part=denominator")
+    counter.active = False
+    assert page.status_code == 200 and "TRT-0002" in page.get_data(as_text=True)
+    earliest = [stage["$match"]["treatment_date"]["$gte"] for name, _, command in counter.commands
+                if name == "aggregate" and command["aggregate"] == "treatments"
+                for stage in command["pipeline"][:1] if "treatment_date" in stage.get("$match", {})]
+    assert len(earliest) == 2 and min(earliest) == datetime(2024, 4, 1)  # the treatments table's, the resections'
+
+
 def test_csv_and_records_behind_a_number(auth, client, database):
     _seed(database, n=3, extra=[dict(i=10, los=9)])
     auth.login("manager")
@@ -206,6 +225,28 @@ def test_date_of_death_on_the_form_audited_and_on_the_timeline(auth, client, dat
     assert entry["after"]["date_of_death"] == datetime(2024, 2, 1)
     page = client.get(f"/patients/{patient['_id']}").get_data(as_text=True)
     assert 'data-kind="death"' in page and "ONS death registration" in page
+
+
+def test_records_behind_a_number_are_the_resections_it_counts(app, auth, client, database):
+    """The records page reads the period alone; a patient's resection in the
+    period before, or a second one in the period, is not among them."""
+    _seed(database, n=2)
+    later = {k: v for k, v in database.treatments.find_one({"treatment_id": "TRT-0000"}).items() if k != "_id"}
+    database.treatments.insert_many([{**later, "treatment_id": "TRT-0000B", "treatment_date": datetime(2023, 9, 1),
+                                      "length_of_stay_days": 9},
+                                     {**later, "treatment_id": "TRT-0000C", "treatment_date": datetime(2025, 1, 9),
+                                      "length_of_stay_days": 9}])
+    stay = _measure(_report(app), "stay5")
+    rx1 = next(p for p in stay["funnels"]["provider"]["points"] if p["unit"] == "RX1")
+    assert (rx1["events"], rx1["n"]) == (0, 2)
+    assert (stay["previous"]["events"], stay["previous"]["n"]) == (1, 1)  # TRT-0000B, the period before
+    auth.login("manager")
+    body = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=provider&unit=RX1"
+                      "&part=denominator").get_data(as_text=True)
+    assert "TRT-0000" in body and "TRT-0001" in body and "TRT-0000B" not in body and "TRT-0000C" not in body
+    events = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=provider&unit=RX1"
+                        "&part=events").get_data(as_text=True)
+    assert "TRT-0000" not in events
 
 
 def test_records_behind_a_unit_not_recorded(auth, client, database):

@@ -121,14 +121,15 @@ def common_pathways(linked, start, end, provider=None):
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _read(start, end, provider, today):
+def _read(start, end, provider, today, previous=True):
     """(rows, not_major, treatment combinations): one row per patient's
-    first major resection in each period."""
+    first major resection in each period (the period itself only, without
+    `previous`)."""
     prev_start, start, end = windows(start, end)
-    low, cut = periods.bounds(prev_start, start)[0], periods.bounds(start, end)[0]
-    high = periods.bounds(start, end)[1]
+    cut, high = periods.bounds(start, end)
+    low = periods.bounds(prev_start, start)[0] if previous else cut
     today = today or datetime.combine(validators.today(), datetime.min.time())
-    combos = outcomes.combinations(start, end, provider, since=prev_start)
+    combos = outcomes.combinations(start, end, provider, since=prev_start if previous else None)
     types, opcs, not_major = _vocabulary(combos)
     linked = _linked()
     if not types:
@@ -151,9 +152,11 @@ def combinations(start, end, provider=None, today=None):
 
 
 def unit_rows(start, end, provider, unit, today=None):
-    """The resections (with ids, episode ids) of one provider or consultant,
-    as nboca.unit_name keys it ("" for those without one)."""
-    rows, _, _, _ = _read(start, end, provider, today)
+    """The resections (with ids, episode ids) of one provider or consultant
+    in the period, as nboca.unit_name keys it ("" for those without one).
+    The period before is not read: each patient's first resection is
+    chosen within each period."""
+    rows, _, _, _ = _read(start, end, provider, today, previous=False)
     kind, name = unit
     return [row for row in rows if nboca.unit_name(row, kind) == name]
 
