@@ -122,9 +122,9 @@ def common_pathways(linked, start, end, provider=None):
 
 
 def _read(start, end, provider, today, previous=True):
-    """(rows, not_major, treatment combinations): one row per patient's
-    first major resection in each period (the period itself only, without
-    `previous`)."""
+    """(rows, not_major, treatment combinations, treatments in a pathway):
+    one row per patient's first major resection in each period (the period
+    itself only, without `previous`)."""
     prev_start, start, end = windows(start, end)
     cut, high = periods.bounds(start, end)
     low = periods.bounds(prev_start, start)[0] if previous else cut
