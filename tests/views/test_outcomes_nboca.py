@@ -172,7 +172,10 @@ def test_dashboard_makes_a_fixed_number_of_commands(counted):  # noqa: F811
     assert few.count("aggregate") <= 5
 
 
-def test_records_behind_a_number_read_the_period_alone(counted):  # noqa: F811
+@pytest.mark.parametrize("url, shows", [
+    ("/reports/outcomes/records?{}&measure=stay5&by=provider&unit=RX1&part=denominator", "TRT-0002"),
+    ("/reports/outcomes.csv?{}&measure=stay5&by=provider", "RX1,0,3,0,0.0000")])
+def test_records_and_csv_behind_a_number_read_the_period_alone(counted, url, shows):  # noqa: F811
     app, counter = counted
     client = app.test_client()
     from tests.conftest import Auth
@@ -182,13 +185,31 @@ def test_records_behind_a_number_read_the_period_alone(counted):  # noqa: F811
         _seed(db.resolve(), n=3)
     counter.commands.clear()
     counter.active = True
-    page = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=provider&unit=RX1&part=denominator")
+    page = client.get(url.format(PERIOD))
     counter.active = False
-    assert page.status_code == 200 and "TRT-0002" in page.get_data(as_text=True)
+    assert page.status_code == 200 and shows in page.get_data(as_text=True)
     earliest = [stage["$match"]["treatment_date"]["$gte"] for name, _, command in counter.commands
                 if name == "aggregate" and command["aggregate"] == "treatments"
                 for stage in command["pipeline"][:1] if "treatment_date" in stage.get("$match", {})]
     assert len(earliest) == 2 and min(earliest) == datetime(2024, 4, 1)  # the treatments table's, the resections'
+
+
+def test_a_funnel_read_alone_is_the_dashboard_s(app, database):
+    """The CSV's funnel, read from the period alone, is the one the dashboard
+    draws, risk adjustment included, whatever the period before holds."""
+    _seed(database, n=12, extra=[dict(i=40, cons="Mr A", died=datetime(2024, 7, 1)),
+                                 dict(i=41, cons="Mr A", los=9, readmission=True),
+                                 dict(i=42, when=datetime(2023, 8, 1), died=datetime(2023, 9, 1)),
+                                 dict(i=43, when=datetime(2023, 9, 1), cons="Mr A", rtt="Y")])
+    database.patients.update_many({"mrn": {"$in": ["MRN0003", "MRN0007"]}}, {"$set": {"sex": "2"}})
+    report = _report(app)
+    with app.app_context():
+        for m in report["measures"]:
+            for kind in ("provider", "consultant"):
+                alone = nboca.funnel_of(START, END, None, m["measure"].key, kind, today=TODAY)
+                assert alone == m["funnels"][kind], (m["measure"].key, kind)
+    adjusted = _measure(report, "mortality90")["funnels"]["consultant"]["points"]
+    assert any(point.get("expected") is not None for point in adjusted)  # the model took part
 
 
 def test_csv_and_records_behind_a_number(auth, client, database):

@@ -161,6 +161,22 @@ def unit_rows(start, end, provider, unit, today=None):
     return [row for row in rows if nboca.unit_name(row, kind) == name]
 
 
+def funnel_of(start, end, provider, key, kind, today=None):
+    """The funnel of one measure by provider or consultant (as in `report`),
+    read from the period alone: a funnel does not look at the period
+    before."""
+    rows, _, _, _ = _read(start, end, provider, today, previous=False)
+    summary, adjusted = _counted(rows)
+    return _funnel(summary, key, kind, adjusted.get(key))
+
+
+def _counted(rows):
+    """(the rules' summary of the rows, the adjusted measures' models)."""
+    states_of = {}
+    summary = nboca.summarise([(row, 1) for row in rows], states_of)
+    return summary, _adjust(rows, states_of)
+
+
 def report(start, end, provider=None, today=None):
     """Everything the dashboard shows: the population and its exclusions,
     each measure this period and the one before (with Wilson intervals),
@@ -169,13 +185,10 @@ def report(start, end, provider=None, today=None):
     measures), and the treatments table (store/outcomes.py) from the same
     read."""
     rows, not_major, treatment_combos, linked = _read(start, end, provider, today)
-    combos = [(row, 1) for row in rows]
-    states_of = {}
-    summary = nboca.summarise(combos, states_of)
+    summary, adjusted = _counted(rows)
     for period, n in not_major.items():
         if n:
             summary["population"][period]["excluded"]["not a major resection (OPCS-4)"] = n
-    adjusted = _adjust(rows, states_of)
     measures = []
     for m in nboca.MEASURES:
         now, before = summary["measures"]["current"][m.key], summary["measures"]["previous"][m.key]

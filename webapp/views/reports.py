@@ -47,8 +47,7 @@ def outcome_csv():
     if not ok:
         abort(422)
     key, kind = _measure_or_404()
-    report = nboca.report(form.start.data, form.end.data, form.provider.value)
-    funnel = next(m for m in report["measures"] if m["measure"].key == key)["funnels"][kind]
+    funnel = nboca.funnel_of(form.start.data, form.end.data, form.provider.value, key, kind)
     header = [kind, "numerator", "denominator", "missing", "rate", "expected", "observed/expected",
               "adjusted rate", "95% low", "95% high", "99.8% low", "99.8% high", "position"]
     plotted = {p["label"]: p for p in (funnel["plot"] or {}).get("points", [])}
