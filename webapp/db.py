@@ -32,6 +32,12 @@ MIGRATION_LOCK = "migration_lock"
 MIGRATION_SCHEMA = "migration_schema"  # the schema version: which migration steps are applied
 MIGRATION_ADOPTED = "migration_adopted"  # each document the adopt step changed, as it was before
 
+# A report's read asks for its whole answer in its first reply (as much as
+# fits in 16 MB): pymongo's default first batch of 101 would add a getMore
+# for each further hundred, and the report's commands must not grow with
+# the data.
+ONE_REPLY = 100_000
+
 # Compound keys the store also sorts and hints by.
 TREATMENTS_BY_EPISODE_DATE = [("episode_id", ASCENDING), ("treatment_date", ASCENDING)]
 TUMOURS_BY_EPISODE = [("episode_id", ASCENDING), ("tumour_id", ASCENDING)]

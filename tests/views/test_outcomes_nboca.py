@@ -151,7 +151,16 @@ def _commands(counted, operations):  # noqa: F811
     auth.login("manager")
     with app.app_context():
         from webapp import db
-        _seed(db.resolve(), n=operations)
+        database = db.resolve()
+        # Values that differ from one operation to the next, and pathways: the
+        # groups and the linked treatments grow with the data, the commands must not.
+        _seed(database, n=operations, extra=[dict(i=5000 + k, los=k % 200, cons=f"Surgeon {k % 40}")
+                                             for k in range(operations)])
+        database.treatments.insert_many([
+            {"treatment_id": f"TRT-C{k}", "episode_id": f"ep{5000 + k}", "patient_id": f"MRN{5000 + k:04d}",
+             "treatment_type": "chemotherapy", "treatment_date": datetime(2025, 3, 1),
+             "follows_treatment_id": f"TRT-{5000 + k:04d}", "response": ["CR", "PR", "SD"][k % 3]}
+            for k in range(operations // 2)])
     counter.commands.clear()
     counter.active = True
     response = client.get(f"/reports/outcomes?{PERIOD}")

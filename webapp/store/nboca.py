@@ -35,7 +35,6 @@ _RESECTION = {"id": "$treatment_id", "d": "$treatment_date", "e": "$episode_id",
               "asa": "$asa_grade", "anastomosis": "$anastomosis", "leak": "$anastomotic_leak",
               "rtt": "$return_to_theatre", "los": "$length_of_stay_days", "dis": "$discharge_date",
               "readmission": "$readmission_30d", "stoma": "$stoma", "opcs": "$opcs4_primary"}
-FIRST_BATCH = 100_000
 _PATHOLOGICAL = "$tnm_staging.pathological"
 _TUMOUR = {"e": "$episode_id", "type": "$tumour_type", "s": "$icd10_code", "T": f"{_PATHOLOGICAL}.t",
            "N": f"{_PATHOLOGICAL}.n", "M": f"{_PATHOLOGICAL}.m", "crm": "$pathology.crm_status",
@@ -93,10 +92,12 @@ def _linked():
     sparse index) and those they name (one more query, whatever their
     number), as the pathway rules read them."""
     coll = db.collection(db.TREATMENTS)
-    linked = list(coll.find({pathways.FIELD: {"$exists": True}}, treatments.PATHWAY_PROJECTION))
+    linked = list(coll.find({pathways.FIELD: {"$exists": True}}, treatments.PATHWAY_PROJECTION,
+                            batch_size=db.ONE_REPLY))
     have = {t.get("treatment_id") for t in linked}
     wanted = sorted({t[pathways.FIELD] for t in linked if isinstance(t.get(pathways.FIELD), str)} - have)
-    return linked + list(coll.find({"treatment_id": {"$in": wanted}}, treatments.PATHWAY_PROJECTION))
+    return linked + list(coll.find({"treatment_id": {"$in": wanted}}, treatments.PATHWAY_PROJECTION,
+                                   batch_size=db.ONE_REPLY))
 
 
 def _reversals(linked):
@@ -136,9 +137,8 @@ def _read(start, end, provider, today, previous=True):
         return [], not_major, combos, linked
     reversals = _reversals(linked)
     rows = []
-    # One reply holds as many patients as fit in 16 MB (not pymongo's 101).
     for patient in db.collection(db.TREATMENTS).aggregate(pipeline(low, high, types, opcs, provider),
-                                                          batchSize=FIRST_BATCH):
+                                                          batchSize=db.ONE_REPLY):
         person = patient["p"][0] if patient["p"] else {}
         for r in nboca.first_resections(patient["r"], cut):
             rows.append(nboca.resection_row(r, person, patient["t"], reversals.get(r.get("id"), ()), cut, today))

@@ -49,7 +49,8 @@ def _grouped(low, high, provider, key):
     match = {"treatment_date": {"$gte": low, "$lt": high}}
     if provider:
         match["provider_organisation"] = provider
-    rows = db.get_treatments_collection().aggregate([{"$match": match}, {"$group": {"_id": key, "n": {"$sum": 1}}}])
+    rows = db.get_treatments_collection().aggregate([{"$match": match}, {"$group": {"_id": key, "n": {"$sum": 1}}}],
+                                                    batchSize=db.ONE_REPLY)
     return [(row["_id"], row["n"]) for row in rows]
 
 
