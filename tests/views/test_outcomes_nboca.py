@@ -10,6 +10,7 @@ import pytest
 
 from tests.views.test_query_counts import counted  # noqa: F401  (fixture)
 from webapp.domain import funnel, risk
+from webapp.domain import nboca as rules
 from webapp.store import nboca
 
 START, END = date(2024, 4, 1), date(2025, 3, 31)
@@ -277,6 +278,34 @@ def test_records_behind_a_number_are_the_resections_it_counts(app, auth, client,
     events = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=provider&unit=RX1"
                         "&part=events").get_data(as_text=True)
     assert "TRT-0000" not in events
+
+
+def test_every_resection_in_the_period_is_counted_or_left_out_with_a_reason(app, database):
+    """A resection naming no patient, or one nobody has, and a patient's later
+    resection are left out and counted; a patient whose first resection is
+    out of scope is counted on the later one that is in it."""
+    _seed(database, n=6)
+    database.treatments.update_one({"treatment_id": "TRT-0001"}, {"$unset": {"patient_id": ""}})
+    database.treatments.update_one({"treatment_id": "TRT-0002"}, {"$set": {"patient_id": None}})
+    database.treatments.update_one({"treatment_id": "TRT-0003"}, {"$set": {"patient_id": "MRN-NOBODY"}})
+    operation = {k: v for k, v in database.treatments.find_one({"treatment_id": "TRT-0000"}).items() if k != "_id"}
+    database.treatments.insert_many([
+        {**operation, "treatment_id": "TRT-0000L", "treatment_date": datetime(2024, 12, 1)},
+        {**operation, "treatment_id": "TRT-0004A", "patient_id": "MRN0004", "episode_id": "ep4a",
+         "treatment_date": datetime(2024, 5, 1), "length_of_stay_days": 9}])
+    database.tumours.insert_one({"tumour_id": "TUM-4a", "episode_id": "ep4a", "patient_id": "MRN0004",
+                                 "tumour_type": "primary", "icd10_code": "C21.1"})
+    report = _report(app)
+    population = report["population"]["current"]
+    # In: MRN0000 (first), MRN0004 (its C18.7 one), MRN0005; the seed's three exclusions besides.
+    assert population["included"] == 3
+    assert population["excluded"] == {rules.NO_PATIENT: 3, rules.LATER: 1, "outside C18-C20 (C21.1)": 2,
+                                      "under 18": 1, "not a major resection (OPCS-4)": 1}
+    stay = _measure(report, "stay5")["current"]
+    assert (stay["events"], stay["n"]) == (0, 3)  # TRT-0004A (9 days) is the C21 one: not counted
+    with app.app_context():
+        rows = nboca.unit_rows(START, END, None, ("provider", "RX1"), today=TODAY)
+    assert sorted(r["id"] for r in rows if not rules.exclusion(r)) == ["TRT-0000", "TRT-0004", "TRT-0005"]
 
 
 def test_records_behind_a_unit_not_recorded(auth, client, database):

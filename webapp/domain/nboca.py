@@ -32,8 +32,9 @@ STOMA_FORMING_OPCS = {"H331": "permanent", "H335": "temporary"}
 
 # Each choice made where the methods note marks a point unverified.
 CHOICES = {
-    "unit": "Patients, not operations: each patient's first major resection in the period is counted "
-            "(NBOCA counts patients; \"first major resection only\" is unverified).",
+    "unit": "Patients, not operations: each patient's first major resection in the period that is in "
+            "the population is counted, and their later ones are left out and counted (NBOCA counts "
+            "patients; \"first major resection only\" is unverified).",
     "age": "Adults are patients aged 18 or over on the day of the resection; a resection without a "
            "usable date of birth is left out and counted.",
     "site": "Primary tumours C18.0-C18.9 except the appendix (C18.1), C19 and C20, from the episode's "
@@ -87,8 +88,15 @@ MEASURE = {m.key: m for m in MEASURES}
 EVENT, NO_EVENT, MISSING, NOT_APPLICABLE = "event", "no event", "missing", "not applicable"
 
 
+# Why a resection is left out, when the store says so (it is not in the row's values).
+NO_PATIENT = "no patient record linked"
+LATER = "a later resection of a patient already counted"
+
+
 def exclusion(row):
     """Why a resection is outside NBOCA's population, or None when it is in."""
+    if row.get("left"):
+        return row["left"]
     age = row.get("age")
     if age is None:
         return "date of birth not usable"
@@ -441,14 +449,18 @@ def resection_row(resection, patient, tumours, reversal_dates, cut, today):
     }
 
 
-def first_resections(resections, cut):
-    """NBOCA counts patients: each one's first major resection in each period."""
-    first = {}
-    for r in resections:
-        period = "current" if r["d"] >= cut else "previous"
-        if period not in first or r["d"] < first[period]["d"]:
-            first[period] = r
-    return list(first.values())
+def one_per_patient(rows):
+    """NBOCA counts patients: of one patient's rows, in date order, the
+    first in the population in each period is counted, and each later one
+    in it is left out as LATER (so counted there); a row outside the
+    population keeps its own reason."""
+    counted = set()
+    for row in rows:
+        if exclusion(row) is None:
+            if row["per"] in counted:
+                row["left"] = LATER
+            counted.add(row["per"])
+    return rows
 
 
 RAW = ("prov", "cons", "acc", "admission", "asa", "anastomosis", "leak", "rtt", "los", "readmission", "stoma",

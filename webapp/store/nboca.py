@@ -78,7 +78,9 @@ def pipeline(low, high, types, opcs, provider=None):
         match["provider_organisation"] = provider
     return [
         {"$match": match},
-        {"$project": {"_id": 0, "k": "$patient_id", "r": _RESECTION}},
+        # A resection that names no patient is a group of its own (not null's,
+        # which holds every tumour and patient without a key), so it is counted.
+        {"$project": {"_id": 0, "k": {"$ifNull": ["$patient_id", {"none": "$_id"}]}, "r": _RESECTION}},
         {"$unionWith": {"coll": db.TUMOURS, "pipeline": [{"$project": {"_id": 0, "k": "$patient_id", "t": _TUMOUR}}]}},
         {"$unionWith": {"coll": db.PATIENTS, "pipeline": [{"$project": {"_id": 0, "k": "$mrn", "p": {
             "dob": "$date_of_birth", "sex": "$sex", "dod": "$date_of_death"}}}]}},
@@ -140,8 +142,12 @@ def _read(start, end, provider, today, previous=True):
     for patient in db.collection(db.TREATMENTS).aggregate(pipeline(low, high, types, opcs, provider),
                                                           batchSize=db.ONE_REPLY):
         person = patient["p"][0] if patient["p"] else {}
-        for r in nboca.first_resections(patient["r"], cut):
-            rows.append(nboca.resection_row(r, person, patient["t"], reversals.get(r.get("id"), ()), cut, today))
+        own = [nboca.resection_row(r, person, patient["t"], reversals.get(r.get("id"), ()), cut, today)
+               for r in sorted(patient["r"], key=lambda r: r["d"])]
+        if not patient["p"]:
+            for row in own:
+                row["left"] = nboca.NO_PATIENT
+        rows += nboca.one_per_patient(own)
     return rows, not_major, combos, linked
 
 
