@@ -6,7 +6,9 @@ patient's date of death (form, audit, timeline)."""
 import math
 from datetime import date, datetime, timedelta
 
+import lxml.html
 import pytest
+from bson import ObjectId
 
 from tests.views.test_query_counts import counted  # noqa: F401  (fixture)
 from webapp.domain import funnel, risk
@@ -237,8 +239,25 @@ def test_csv_and_records_behind_a_number(auth, client, database):
     assert client.get(f"/reports/outcomes/records?{PERIOD}&measure=nope&by=provider&unit=RX1").status_code == 404
     auth.logout()
     auth.login("data_officer")
-    body = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=provider&unit=RX1&part=events")
-    assert "TRT-0010" in body.get_data(as_text=True)
+    episode = ObjectId()
+    database.treatments.update_one({"treatment_id": "TRT-0001"}, {"$set": {"episode_id": str(episode)}})
+    database.tumours.update_one({"tumour_id": "TUM-1"}, {"$set": {"episode_id": str(episode)}})
+    body = client.get(f"/reports/outcomes/records?{PERIOD}&measure=stay5&by=provider&unit=RX1&part=denominator")
+    body = body.get_data(as_text=True)
+    assert "TRT-0010" in body and f'href="/episodes/{episode}"' in body
+    # A legacy key names no page: shown as it is, not linked to a 404.
+    assert "ep10 (no page of its own)" in body and 'href="/episodes/ep10"' not in body
+
+
+def test_the_page_states_its_choices_from_the_rules_it_applies(auth, client, database):
+    _seed(database, n=1)
+    auth.login("manager")
+    choices = lxml.html.fromstring(client.get(f"/reports/outcomes?{PERIOD}").get_data(as_text=True)).xpath(
+        '//*[@data-testid="choices"]/li/text()')
+    opcs = next(text for text in choices if text.startswith("Major resections"))
+    assert "H07, H09" in opcs and "H08" not in opcs and "H40.4" in opcs  # the code list itself, H08 not in it
+    assert any("NBOCA's denominator is every colonic resection" in text for text in choices)
+    assert len(choices) == len(rules.CHOICES)
 
 
 def test_date_of_death_on_the_form_audited_and_on_the_timeline(auth, client, database):
@@ -306,6 +325,17 @@ def test_every_resection_in_the_period_is_counted_or_left_out_with_a_reason(app,
     with app.app_context():
         rows = nboca.unit_rows(START, END, None, ("provider", "RX1"), today=TODAY)
     assert sorted(r["id"] for r in rows if not rules.exclusion(r)) == ["TRT-0000", "TRT-0004", "TRT-0005"]
+
+
+def test_csv_positions_belong_to_their_own_unit(auth, client, database):
+    """No consultant recorded, and a consultant named "not recorded", share a
+    label: each row of the CSV still has its own unit's position."""
+    _seed(database, n=40, extra=[dict(i=100 + k, cons="not recorded", los=9) for k in range(10)]
+          + [dict(i=200 + k, cons=None) for k in range(10)])
+    auth.login("manager")
+    lines = client.get(f"/reports/outcomes.csv?{PERIOD}&measure=stay5&by=consultant").get_data(as_text=True)
+    rows = [line.split(",") for line in lines.splitlines()[1:] if line.startswith("not recorded,")]
+    assert sorted((row[1], row[2], row[-1]) for row in rows) == [("0", "10", "within"), ("10", "10", "above 99.8%")]
 
 
 def test_records_behind_a_unit_not_recorded(auth, client, database):

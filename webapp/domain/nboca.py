@@ -39,8 +39,9 @@ CHOICES = {
            "usable date of birth is left out and counted.",
     "site": "Primary tumours C18.0-C18.9 except the appendix (C18.1), C19 and C20, from the episode's "
             "primary tumour; rectal measures read C20 only, lymph nodes colonic sites (C18) only.",
-    "opcs": "Major resections are the OPCS-4 codes listed for the COSD export (H04-H11, H29, H33, X14, "
-            "H40.4, H41.1, H41.4, H47.9); H29 and X14 are included although unverified.",
+    "opcs": "Major resections are the OPCS-4 codes listed for the COSD export ("
+            + ", ".join(f"{c[:3]}.{c[3:]}" if len(c) > 3 else c for c in codes.MAJOR_RESECTION_OPCS)
+            + "); H29 and X14 are included although unverified.",
     "death": "Deaths come from the date of death on the patient record (no ONS linkage): a patient "
              "without one is taken as alive. Resections less than 90 days ago are left out of 90-day "
              "mortality, and a death dated before the resection is left out and counted.",
@@ -57,6 +58,9 @@ CHOICES = {
              "resection it follows) with a stoma-closure code (G75.3, H15.4, H15.5: unverified) is dated "
              "within 18 months. A death before reversal counts as a stoma. Resections under 18 months "
              "ago are left out.",
+    "nodes": "12 or more lymph nodes is counted over colonic resections with a node count recorded, the "
+             "count not recorded shown beside it; NBOCA's denominator is every colonic resection, so its "
+             "rate is this one times the share recorded.",
     "crm": "CRM involvement is \"involved (<= 1 mm)\" over rectal resections with clear or involved "
            "recorded; not applicable and not known are missing.",
     "intervals": "Intervals are Wilson 95% intervals; funnel limits are exact binomial with "

@@ -50,11 +50,12 @@ def outcome_csv():
     funnel = nboca.funnel_of(form.start.data, form.end.data, form.provider.value, key, kind)
     header = [kind, "numerator", "denominator", "missing", "rate", "expected", "observed/expected",
               "adjusted rate", "95% low", "95% high", "99.8% low", "99.8% high", "position"]
-    plotted = {p["label"]: p for p in (funnel["plot"] or {}).get("points", [])}
+    # By the unit's own key: "" (none recorded) and a unit named "not recorded" share a label.
+    plotted = {p["unit"]: p for p in (funnel["plot"] or {}).get("points", [])}
     rows = [[str(p["label"]), p["events"], p["n"], p["missing"], _num(p["crude"]),
              _num(p.get("expected")), _num(p.get("ratio")), _num(p.get("adjusted")),
              *(_num(v) for name in ("95%", "99.8%") for v in p["limits"][name]),
-             plotted.get(p["label"], {}).get("position", "")] for p in funnel["points"]]
+             plotted.get(p["unit"], {}).get("position", "")] for p in funnel["points"]]
     return csv_download.response(header, rows, f"nboca-{key}-by-{kind}-{form.start.data}-{form.end.data}.csv")
 
 
