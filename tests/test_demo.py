@@ -45,6 +45,20 @@ def test_seed_demo_has_under_18s():
     assert any(a < 18 for a in ages) and any(a >= 18 for a in ages)
 
 
+def test_seed_demo_has_deaths_with_their_source_some_within_90_days_of_an_operation():
+    data = demo.generate(patients=200, seed=3)
+    died = {p["mrn"]: p for p in data["patients"] if "date_of_death" in p}
+    assert died and all(p["date_of_death_source"] in codes.DEATH_SOURCE for p in died.values())
+    operated = {}
+    for t in data["treatments"]:
+        if t["treatment_type"] == "surgery" and t["patient_id"] in died:
+            operated.setdefault(t["patient_id"], []).append(t["treatment_date"])
+    # Each death after the patient's last treatment, and some soon enough for 90-day mortality.
+    assert any(0 <= (died[mrn]["date_of_death"] - max(days)).days <= 90 for mrn, days in operated.items())
+    assert all(p["date_of_death"] > t["treatment_date"] for t in data["treatments"]
+               for p in [died.get(t["patient_id"])] if p)
+
+
 def test_seed_demo_legacy_shape(runner, database):
     result = runner.invoke(args=["seed", "demo", "--patients", "40", "--seed", "3", "--legacy"])
     assert result.exit_code == 0, result.output

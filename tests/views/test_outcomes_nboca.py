@@ -43,15 +43,17 @@ def _seed(database, n=4, extra=()):
         tumours.append({"tumour_id": f"TUM-{i}", "episode_id": ep, "patient_id": mrn, "tumour_type": "primary",
                         "icd10_code": case.get("site", "C18.7"),
                         "tnm_staging": {"pathological": {"t": "3", "n": "0", "m": "0"}},
-                        "pathology": {"lymph_nodes_examined": case.get("nodes", 14), "crm_status": "clear"}})
+                        "pathology": {"lymph_nodes_examined": case.get("nodes", 14),
+                                      "crm_status": case.get("crm", "clear")}})
         treatments.append({"treatment_id": f"TRT-{i:04d}", "episode_id": ep, "patient_id": mrn,
                            "treatment_type": case.get("type", "surgery"), "treatment_date": when,
                            "opcs4_primary": case.get("opcs", "H101"), "provider_organisation": case.get("prov", "RX1"),
-                           "consultant_surgeon": case.get("cons", "Ms B"), "surgical_access_type": "4",
+                           "consultant_surgeon": case.get("cons", "Ms B"), "surgical_access_type": case.get("acc", "4"),
                            "admission_type": "1",
-                           "asa_grade": "2", "return_to_theatre": case.get("rtt", "N"),
+                           "asa_grade": case.get("asa", "2"), "return_to_theatre": case.get("rtt", "N"),
                            "readmission_30d": case.get("readmission", False), "length_of_stay_days": case.get("los", 4),
-                           "anastomosis": True, "anastomotic_leak": False, "stoma": "none"})
+                           "anastomosis": case.get("anastomosis", True), "anastomotic_leak": case.get("leak", False),
+                           "stoma": case.get("stoma", "none")})
     database.patients.insert_many(patients)
     database.tumours.insert_many(tumours)
     database.treatments.insert_many(treatments)
@@ -101,6 +103,64 @@ def test_measures_counted_by_hand(app, database):
     assert (by_provider["RX1"]["n"], by_provider["RTH"]["n"]) == (7, 1)
 
 
+def test_rectal_measures_and_leak_counted_by_hand(app, database):
+    """The 18-month stoma, CRM involvement and anastomotic leak on a fixed
+    set of resections, each state worked out here (TODAY is 2026-06-01)."""
+    rectal = dict(site="C20", opcs="H332")
+    _seed(database, n=2, extra=[  # the two seeded: colonic, anastomosis without a leak
+        # Hartmann's (a stoma formed), never reversed; CRM involved; no anastomosis.
+        dict(i=50, **{**rectal, "opcs": "H335"}, crm="involved", anastomosis=False),
+        # Ileostomy closed by a linked reversal 120 days on; anastomosis that leaked.
+        dict(i=51, **rectal, stoma="ileostomy", leak=True),
+        # APER: a permanent stoma; CRM not known (missing); no anastomosis.
+        dict(i=52, **{**rectal, "opcs": "H331"}, crm="unknown", anastomosis=False),
+        # No stoma; leak not recorded (missing).
+        dict(i=53, **rectal, leak=None),
+        # Stoma not recorded (missing).
+        dict(i=54, **rectal, stoma=None),
+        # Colostomy 15 months before TODAY: under 18 months of follow-up (left out); CRM involved.
+        dict(i=55, **rectal, stoma="colostomy", crm="involved", when=datetime(2025, 3, 1)),
+        # Ileostomy, died on day 100 without reversal: a stoma at 18 months.
+        dict(i=56, **rectal, stoma="ileostomy", died=datetime(2024, 7, 27) + timedelta(days=100)),
+    ])
+    database.treatments.insert_one({"treatment_id": "TRT-0051R", "episode_id": "ep51", "patient_id": "MRN0051",
+                                    "treatment_type": "surgery", "opcs4_primary": "G753",
+                                    "treatment_date": datetime(2024, 7, 22) + timedelta(days=120),
+                                    "follows_treatment_id": "TRT-0051"})
+    report = _report(app)
+    assert report["population"]["current"]["included"] == 9
+    expected = {  # (events, n, missing)
+        "stoma18": (3, 5, 1),  # 50, 52, 56 of 50, 51, 52, 53, 56; 54 missing; 55 left out
+        "crm": (2, 6, 1),      # 50, 55 of the rectal seven but 52
+        "leak": (1, 6, 1),     # 51 of the two seeded, 51, 54, 55, 56; 53 missing; 50, 52 no anastomosis
+    }
+    for key, (events, n, missing) in expected.items():
+        tally = _measure(report, key)["current"]
+        assert (tally["events"], tally["n"], tally["missing"]) == (events, n, missing), key
+        assert tally["interval"] == pytest.approx(_wilson(events, n)), key
+    assert _measure(report, "stoma18")["current"]["left_out"] == {"under 18 months of follow-up": 1}
+
+
+def test_months_by_approach_and_missing_covariates_on_the_page(auth, client, database):
+    # The seeded four: early June 2024, laparoscopic ("4"). Besides: two open ("1") in
+    # October, one without an approach in June; two without ASA, one with a code ASA does not have.
+    _seed(database, n=4, extra=[dict(i=60, when=datetime(2024, 10, 3), acc="1", asa=None),
+                                dict(i=61, when=datetime(2024, 10, 9), acc="1", asa="7"),
+                                dict(i=62, when=datetime(2024, 6, 20), acc=None, asa=None)])
+    auth.login("manager")
+    html = client.get(f"/reports/outcomes?{PERIOD}").get_data(as_text=True)
+    page = lxml.html.fromstring(html)
+    table = page.xpath('//*[@data-testid="months"]')[0]
+    head = [th.text_content().strip() for th in table.xpath(".//thead//th")]
+    rows = {tr.xpath("./th")[0].text_content().strip(): [td.text_content().strip() for td in tr.xpath("./td")]
+            for tr in table.xpath(".//tbody/tr")}
+    assert head[1:] == ["Open", "Laparoscopic - completed", "not recorded"]
+    assert rows == {"2024-06": ["0", "4", "1"], "2024-10": ["2", "0", "0"]}
+    # 60 and 62 lack ASA and 61 has no ASA code: three in the model's "missing" level, each measure.
+    assert "Covariates not recorded (their own category): asa 3." in html
+    assert "Risk-adjustment items not recorded this period: ASA 3." in html
+
+
 def test_follow_up_and_previous_period(app, database):
     _seed(database, n=2, extra=[dict(i=20, when=datetime(2023, 6, 1)),
                                 dict(i=21, when=datetime(2025, 3, 30), died=datetime(2025, 4, 2))])
@@ -110,6 +170,8 @@ def test_follow_up_and_previous_period(app, database):
     # 21 died 3 days after: an event even before 90 days have passed; 0 and 1 are followed up.
     assert (mortality["current"]["events"], mortality["current"]["n"]) == (1, 3)
     assert report["population"]["previous"]["included"] == 1
+    before = _measure(report, "mortality90")["previous"]
+    assert (before["events"], before["n"]) == (0, 1) and before["interval"] == pytest.approx(_wilson(0, 1))
 
 
 def test_model_against_a_known_fit():
