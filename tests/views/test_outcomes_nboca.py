@@ -161,6 +161,31 @@ def test_months_by_approach_and_missing_covariates_on_the_page(auth, client, dat
     assert "Risk-adjustment items not recorded this period: ASA 3." in html
 
 
+def test_completeness_counts_the_resections_left_out_for_want_of_data(app, auth, client, database):
+    """A resection left out for a missing date of birth or tumour site is
+    incomplete data, not outside the population: completeness counts it."""
+    _seed(database, n=4)
+    database.patients.update_one({"mrn": "MRN0001"}, {"$unset": {"date_of_birth": ""}})
+    database.tumours.update_one({"tumour_id": "TUM-2"}, {"$unset": {"icd10_code": ""}})
+    database.treatments.update_one({"treatment_id": "TRT-0003"}, {"$set": {"patient_id": "MRN-NOBODY"}})
+    report = _report(app)
+    population = report["population"]["current"]
+    assert population["included"] == 1
+    assert {reason: population["excluded"][reason] for reason in rules.DATA_GAPS & set(population["excluded"])} == {
+        rules.NO_BIRTH_DATE: 1, rules.NO_TUMOUR: 1, rules.NO_PATIENT: 1}
+    complete = _measure(report, "complete")["current"]
+    assert (complete["events"], complete["n"]) == (1, 4)
+    assert complete["interval"] == pytest.approx(_wilson(1, 4))
+    # MRN-NOBODY is nobody's: no age or sex, and (tumours joining by patient) no tumour either.
+    assert report["items_missing"] == {"age": 2, "sex": 1, "site": 2, "pT": 1, "pN": 1, "pM": 1}
+    assert _measure(report, "stay5")["current"]["n"] == 1  # the other measures: the population alone
+    auth.login("manager")
+    url = f"/reports/outcomes/records?{PERIOD}&measure=complete&by=provider&unit=RX1&part="
+    behind = client.get(url + "denominator").get_data(as_text=True)
+    assert all(f"TRT-000{i}" in behind for i in range(4)) and "4 resections" in behind
+    assert "1 resection." in client.get(url + "events").get_data(as_text=True)
+
+
 def test_follow_up_and_previous_period(app, database):
     _seed(database, n=2, extra=[dict(i=20, when=datetime(2023, 6, 1)),
                                 dict(i=21, when=datetime(2025, 3, 30), died=datetime(2025, 4, 2))])

@@ -63,6 +63,9 @@ CHOICES = {
              "rate is this one times the share recorded.",
     "crm": "CRM involvement is \"involved (<= 1 mm)\" over rectal resections with clear or involved "
            "recorded; not applicable and not known are missing.",
+    "complete": "Data completeness is over the population and the resections left out for want of data "
+                "(no patient record, no usable date of birth, no primary tumour or no readable site), "
+                "which count as incomplete.",
     "intervals": "Intervals are Wilson 95% intervals; funnel limits are exact binomial with "
                  "Spiegelhalter's interpolation around the overall rate, at 95% and 99.8%.",
     "model": "Risk adjustment is a logistic model (age, sex, ASA, pT, pN, pM, site, admission type) "
@@ -85,7 +88,8 @@ MEASURES = (
             "rectal resections with 18 months of follow-up and stoma recorded", False),
     Measure("crm", "CRM involved in rectal cancer", "rectal resections with CRM recorded", False),
     Measure("nodes12", "12 or more lymph nodes examined", "colonic resections with nodes recorded", False),
-    Measure("complete", "Data complete (age, sex, ASA, pT, pN, pM, site)", "all resections", False),
+    Measure("complete", "Data complete (age, sex, ASA, pT, pN, pM, site)",
+            "resections in the population or left out for want of data", False),
 )
 MEASURE = {m.key: m for m in MEASURES}
 
@@ -95,6 +99,12 @@ EVENT, NO_EVENT, MISSING, NOT_APPLICABLE = "event", "no event", "missing", "not 
 # Why a resection is left out, when the store says so (it is not in the row's values).
 NO_PATIENT = "no patient record linked"
 LATER = "a later resection of a patient already counted"
+NO_BIRTH_DATE = "date of birth not usable"
+NO_TUMOUR = "no primary tumour recorded"
+SITE_UNREADABLE = "tumour site not readable"
+# Left out for want of data, not for being outside the population: these
+# count in data completeness, as incomplete.
+DATA_GAPS = frozenset({NO_PATIENT, NO_BIRTH_DATE, NO_TUMOUR, SITE_UNREADABLE})
 
 
 def exclusion(row):
@@ -103,14 +113,14 @@ def exclusion(row):
         return row["left"]
     age = row.get("age")
     if age is None:
-        return "date of birth not usable"
+        return NO_BIRTH_DATE
     if age == AGE_BANDS[0][1]:
         return "under 18"
     site = site_of(row.get("site"))
     if site is None:
-        return "no primary tumour recorded"
+        return NO_TUMOUR
     if site == "?":
-        return "tumour site not readable"
+        return SITE_UNREADABLE
     if site not in codes.COLORECTAL_SITES:
         return f"outside C18-C20 ({site})"
     if site == APPENDIX:
@@ -283,6 +293,16 @@ def _stage(list_name, value):
     return None if code in (None, "X") else code
 
 
+def counted_states(row, missing=None):
+    """The states of the measures that count this resection: every measure
+    for one in the population, data completeness alone (as incomplete) for
+    one left out for want of data, none ({}) for one outside it."""
+    reason = exclusion(row)
+    if reason is None:
+        return states(row, missing)
+    return {"complete": NO_EVENT} if reason in DATA_GAPS else {}
+
+
 def states(row, missing=None):
     """{measure key: EVENT / NO_EVENT / MISSING / NOT_APPLICABLE / a reason
     it is left out} for one in-population resection (`missing`: its
@@ -356,11 +376,13 @@ def summarise(combinations, states_of=None):
         population = out["population"][period]
         if reason:
             population["excluded"][reason] = population["excluded"].get(reason, 0) + count
-            continue
-        population["included"] += count
+        else:
+            population["included"] += count
         missing = missing_items(row)
-        row_states = states(row, missing)
-        if states_of is not None:
+        row_states = counted_states(row, missing)
+        if not row_states:
+            continue
+        if states_of is not None and not reason:
             states_of[id(row)] = row_states
         for key, state in row_states.items():
             _add(out["measures"][period][key], state, count)
@@ -370,8 +392,9 @@ def summarise(combinations, states_of=None):
             unit = out["units"].setdefault((kind, unit_name(row, kind)), {m.key: _tally() for m in MEASURES})
             for key, state in row_states.items():
                 _add(unit[key], state, count)
-        access = _find("SURGICAL_ACCESS_TYPE", row.get("acc")) or "not recorded"
-        out["months"][(row.get("month"), access)] = out["months"].get((row.get("month"), access), 0) + count
+        if not reason:
+            access = _find("SURGICAL_ACCESS_TYPE", row.get("acc")) or "not recorded"
+            out["months"][(row.get("month"), access)] = out["months"].get((row.get("month"), access), 0) + count
         for item in missing:
             out["items_missing"][item] = out["items_missing"].get(item, 0) + count
     return out

@@ -74,6 +74,6 @@ def outcome_records():
     if part not in PARTS:
         abort(404)
     rows = [r for r in nboca.unit_rows(form.start.data, form.end.data, form.provider.value, (kind, unit))
-            if r.get("per") == "current" and not rules.exclusion(r) and rules.states(r)[key] in PARTS[part]]
+            if r.get("per") == "current" and rules.counted_states(r).get(key) in PARTS[part]]
     return render_template("reports/records.html", form=form, rows=rows, measure=rules.MEASURE[key], kind=kind,
                            unit=unit, part=part, links=allowed(current_user.role, READERS))
