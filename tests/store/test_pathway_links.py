@@ -85,14 +85,38 @@ def test_a_stale_version_is_a_conflict_before_any_rule(database, operated):
                           surgery_fields(follows_treatment_id="TRT-NOSUCH"), 5, ACTOR)
 
 
-def test_an_update_without_a_link_is_not_checked_and_removes_it(database, operated):
+def test_an_edit_of_the_treatment_others_follow_keeps_their_links_sound(database, operated):
     op = operated["operation"]["treatment_id"]
     chemo = treatments.add(operated["episode"], chemo_fields(datetime(2024, 4, 1), follows_treatment_id=op), ACTOR)
-    # The operation is moved after the chemotherapy: its own write has no link to check.
-    treatments.update(operated["episode"], op, surgery_fields(datetime(2024, 5, 1)), 1, ACTOR)
-    # The chemotherapy saved again without its link: the link goes.
+    before = _counts(database)
+    # The operation moved after the adjuvant chemotherapy that follows it: refused, on the operation's form.
+    with pytest.raises(records.Invalid) as refused:
+        treatments.update(operated["episode"], op, surgery_fields(datetime(2024, 5, 1)), 1, ACTOR)
+    assert refused.value.problems == {"treatment_date": f"Chemotherapy on 01 Apr 2024 ({chemo['treatment_id']}) "
+                                                      "follows this treatment: this one cannot be dated after it. "
+                                                      "Change or unlink that treatment first."}
+    _nothing_written(database, before)
+    assert database.treatments.find_one({"treatment_id": op})["treatment_date"] == datetime(2024, 3, 1)
+    # The chemotherapy saved again without its link: the link goes, and the operation may move.
     treatments.update(operated["episode"], chemo["treatment_id"], chemo_fields(datetime(2024, 4, 1)), 1, ACTOR)
     assert "follows_treatment_id" not in database.treatments.find_one({"treatment_id": chemo["treatment_id"]})
+    treatments.update(operated["episode"], op, surgery_fields(datetime(2024, 5, 1)), 1, ACTOR)
+
+
+def test_an_operation_with_neoadjuvant_treatment_stays_an_operation_before_it(database, operated):
+    op = operated["operation"]["treatment_id"]
+    radio = treatments.add(operated["episode"], chemo_fields(datetime(2024, 1, 10), follows_treatment_id=op,
+                                                             adjunctive_therapy="2", chemo_timing="neoadjuvant"),
+                           ACTOR)
+    with pytest.raises(records.Invalid) as earlier:
+        treatments.update(operated["episode"], op, surgery_fields(datetime(2024, 1, 1)), 1, ACTOR)
+    assert earlier.value.problems["treatment_date"].startswith(f"Chemotherapy on 10 Jan 2024 ({radio['treatment_id']})"
+                                                             " belongs with this treatment: this one cannot be "
+                                                             "dated before it.")
+    with pytest.raises(records.Invalid) as retyped:
+        treatments.update(operated["episode"], op, chemo_fields(datetime(2024, 3, 1)), 1, ACTOR)
+    assert "is the neo-adjuvant treatment of this operation: it must stay an operation" in \
+        retyped.value.problems["treatment_type"]
 
 
 def test_two_links_written_at_once_cannot_make_a_circle(database, operated, monkeypatch):

@@ -87,6 +87,21 @@ def test_a_circle_is_refused(app, auth, database, operated):
     assert "follows_treatment_id" not in database.treatments.find_one({"treatment_id": op["treatment_id"]})
 
 
+def test_moving_an_operation_past_the_treatment_that_follows_it_is_refused_on_its_form(app, auth, database,
+                                                                                         operated):
+    with app.app_context():
+        chemo = treatments.add(operated["episode"], chemo_fields(
+            datetime(2024, 4, 1), follows_treatment_id=operated["operation"]["treatment_id"]), "test")
+    auth.login("clinician")
+    op = operated["operation"]
+    response = auth.post(f"/episodes/{operated['episode']['_id']}/treatments/{op['treatment_id']}/edit",
+                         {**SURGERY, "version": "1", "treatment_date": "2024-05-01"}, htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"Chemotherapy on 01 Apr 2024 ({chemo['treatment_id']}) follows this treatment" in body
+    assert database.treatments.find_one({"treatment_id": op["treatment_id"]})["treatment_date"] == datetime(2024, 3, 1)
+
+
 def test_rules_directly():
     surgery = {"treatment_id": "T1", "patient_id": "M1", "treatment_type": "surgery",
                "treatment_date": datetime(2024, 3, 1)}

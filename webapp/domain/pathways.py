@@ -69,6 +69,28 @@ def _order(treatment, linked):
     return {}
 
 
+def problems_for_followers(edited, followers):
+    """{field: message} for an edit of a treatment (`edited`, its fields
+    after the edit, with its treatment_id and patient_id) that would break
+    the link of one of the treatments that name it, said on the edited
+    one's form. Empty when every link stays sound."""
+    for follower in followers:
+        found = problems(follower, edited, set())
+        if not found:
+            continue
+        when = as_date(follower.get("treatment_date"))
+        name = (f"{type_label(follower.get('treatment_type'))}"
+                f"{f' on {when:{DAY}}' if when else ''} ({follower.get('treatment_id')})")
+        if FIELD in found:
+            return {"treatment_type": f"{name} is the neo-adjuvant treatment of this operation: it must stay an "
+                                      "operation. Change or unlink that treatment first."}
+        side = "before" if comes_first(follower) else "after"
+        return {"treatment_date": f"{name} {'belongs with' if comes_first(follower) else 'follows'} this "
+                                  f"treatment: this one cannot be dated {side} it. Change or unlink that "
+                                  "treatment first."}
+    return {}
+
+
 def groups(treatments):
     """The pathways among `treatments`: lists of two or more linked
     treatments, each in date order (undated last), oldest pathway first."""

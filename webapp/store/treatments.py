@@ -89,16 +89,29 @@ def _pathway_sound(before, fields, session):
     impossible order. Two links written at once cannot both pass: every
     clinical write marks the migration fence document (store/lease.py), so
     the later transaction retries and its retry sees the other's link."""
-    target = fields.get(PATHWAY_FIELD)
-    if target in (None, ""):
-        return  # no link (an update without one removes it)
     after = {k: v for k, v in (before or {}).items() if k not in REMOVABLE or k in fields}
     after.update(fields)
     mine = {**treatment_types.reconciled(after), "treatment_id": (before or fields).get(ID),
             "patient_id": (before or fields).get("patient_id")}
+    if before:
+        _followers_sound(mine, session)
+    target = fields.get(PATHWAY_FIELD)
+    if target in (None, ""):
+        return  # no link (an update without one removes it)
     if not isinstance(target, str):
         raise records.Invalid({PATHWAY_FIELD: "Choose one of this patient's treatments."})
     linked, chain = link_target(target, session)
     found = pathways.problems(mine, linked, chain)
+    if found:
+        raise records.Invalid(found)
+
+
+def _followers_sound(mine, session):
+    """An edit of a treatment that others name (a new date, another type)
+    must leave each of their links sound: the operation moved after the
+    adjuvant chemotherapy that follows it is refused, on its own form."""
+    followers = db.get_treatments_collection().find({PATHWAY_FIELD: mine["treatment_id"]}, PATHWAY_PROJECTION,
+                                                    session=session)
+    found = pathways.problems_for_followers(mine, [treatment_types.reconciled(f) for f in followers])
     if found:
         raise records.Invalid(found)
