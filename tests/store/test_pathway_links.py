@@ -119,6 +119,21 @@ def test_an_operation_with_neoadjuvant_treatment_stays_an_operation_before_it(da
         retyped.value.problems["treatment_type"]
 
 
+def test_a_treatment_others_follow_is_not_deleted_until_they_are_unlinked(database, operated):
+    op = operated["operation"]["treatment_id"]
+    chemo = treatments.add(operated["episode"], chemo_fields(datetime(2024, 4, 1), follows_treatment_id=op), ACTOR)
+    before = _counts(database)
+    with pytest.raises(records.Invalid) as refused:
+        treatments.delete(operated["episode"], op, 1, ACTOR)
+    assert refused.value.problems == {"delete": f"Chemotherapy on 01 Apr 2024 ({chemo['treatment_id']}) follows "
+                                                "this treatment in its pathway: change or unlink that treatment "
+                                                "first. Nothing was deleted."}
+    _nothing_written(database, before)
+    treatments.update(operated["episode"], chemo["treatment_id"], chemo_fields(datetime(2024, 4, 1)), 1, ACTOR)
+    treatments.delete(operated["episode"], op, 1, ACTOR)
+    assert database.treatments.find_one({"treatment_id": op}) is None
+
+
 def test_two_links_written_at_once_cannot_make_a_circle(database, operated, monkeypatch):
     """Each write reads the other treatment before either commits (held at
     a barrier, which gives up after a second): were the checks not in

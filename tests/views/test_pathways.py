@@ -102,6 +102,21 @@ def test_moving_an_operation_past_the_treatment_that_follows_it_is_refused_on_it
     assert database.treatments.find_one({"treatment_id": op["treatment_id"]})["treatment_date"] == datetime(2024, 3, 1)
 
 
+def test_deleting_a_treatment_others_follow_is_refused_and_says_why(app, auth, database, operated):
+    with app.app_context():
+        chemo = treatments.add(operated["episode"], chemo_fields(
+            datetime(2024, 4, 1), follows_treatment_id=operated["operation"]["treatment_id"]), "test")
+    auth.login("clinician")
+    url = f"/episodes/{operated['episode']['_id']}/treatments/{operated['operation']['treatment_id']}/delete"
+    confirm = auth.client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-testid="delete-blocked"' in confirm and "Yes, delete it" not in confirm
+    assert f"({chemo['treatment_id']}) follows this treatment in its pathway" in confirm
+    # A delete sent anyway (a stale page, a script): refused by the store, nothing deleted.
+    refused = auth.send("DELETE", url + "?version=1", htmx=True)
+    assert refused.status_code == 409 and "Nothing was deleted." in refused.get_data(as_text=True)
+    assert database.treatments.count_documents({"treatment_id": operated["operation"]["treatment_id"]}) == 1
+
+
 def test_rules_directly():
     surgery = {"treatment_id": "T1", "patient_id": "M1", "treatment_type": "surgery",
                "treatment_date": datetime(2024, 3, 1)}

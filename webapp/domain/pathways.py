@@ -69,6 +69,22 @@ def _order(treatment, linked):
     return {}
 
 
+def _named(treatment):
+    when = as_date(treatment.get("treatment_date"))
+    return (f"{type_label(treatment.get('treatment_type'))}"
+            f"{f' on {when:{DAY}}' if when else ''} ({treatment.get('treatment_id')})")
+
+
+def blocks_delete(followers):
+    """Why a treatment that `followers` name cannot be deleted, or None."""
+    if not followers:
+        return None
+    names = ", ".join(_named(f) for f in followers)
+    verb = "follows" if len(followers) == 1 else "follow"
+    return (f"{names} {verb} this treatment in its pathway: change or unlink "
+            f"{'that treatment' if len(followers) == 1 else 'those treatments'} first. Nothing was deleted.")
+
+
 def problems_for_followers(edited, followers):
     """{field: message} for an edit of a treatment (`edited`, its fields
     after the edit, with its treatment_id and patient_id) that would break
@@ -78,9 +94,7 @@ def problems_for_followers(edited, followers):
         found = problems(follower, edited, set())
         if not found:
             continue
-        when = as_date(follower.get("treatment_date"))
-        name = (f"{type_label(follower.get('treatment_type'))}"
-                f"{f' on {when:{DAY}}' if when else ''} ({follower.get('treatment_id')})")
+        name = _named(follower)
         if FIELD in found:
             return {"treatment_type": f"{name} is the neo-adjuvant treatment of this operation: it must stay an "
                                       "operation. Change or unlink that treatment first."}

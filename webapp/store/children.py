@@ -67,13 +67,16 @@ def update(coll, entity, id_field, episode, record_id, fields, expected_version,
     return records.fenced(work)
 
 
-def delete(coll, entity, id_field, episode, record_id, expected_version, actor, then=None):
+def delete(coll, entity, id_field, episode, record_id, expected_version, actor, then=None, check=None):
     """`then(deleted, actor, session)`: what goes with the record, in the
     same transaction (a tumour's response assessments, a treatment's
-    planned follow-up)."""
+    planned follow-up). `check(record_id, session)` raises records.Invalid
+    when another record still needs this one, before anything is deleted."""
     key = {id_field: record_id, "episode_id": str(episode["_id"])}
 
     def work(session):
+        if check:
+            check(record_id, session)
         gone = records.versioned_delete(
             coll, entity, key, record_id, expected_version, actor, session=session, episode_id=str(episode["_id"])
         )

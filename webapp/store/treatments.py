@@ -43,8 +43,23 @@ def update(episode, treatment_id, fields, expected_version, actor):
 
 
 def delete(episode, treatment_id, expected_version, actor):
+    """Raises records.Invalid while another treatment names this one."""
     return children.delete(db.get_treatments_collection(), ENTITY, ID, episode, treatment_id,
-                           expected_version, actor, then=follow_ups.cancel_for)
+                           expected_version, actor, then=follow_ups.cancel_for, check=_not_followed)
+
+
+def delete_blocked(record, session=None):
+    """Why the treatment cannot be deleted yet (the treatments that name it
+    would point at nothing), or None."""
+    followers = list(db.get_treatments_collection().find({PATHWAY_FIELD: record.get(ID)}, PATHWAY_PROJECTION,
+                                                         session=session))
+    return pathways.blocks_delete([treatment_types.reconciled(f) for f in followers])
+
+
+def _not_followed(treatment_id, session):
+    blocked = delete_blocked({ID: treatment_id}, session)
+    if blocked:
+        raise records.Invalid({"delete": blocked})
 
 
 def history(treatment_id):

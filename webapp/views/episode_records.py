@@ -41,13 +41,15 @@ class RecordViews:
     ENTITY); `make_form(episode, record)` builds its form; `notes(records)`
     gives warnings shown above the list."""
 
-    def __init__(self, name, singular, store, make_form, notes=None, deletes_with=None):
+    def __init__(self, name, singular, store, make_form, notes=None, deletes_with=None, delete_blocked=None):
         self.name = name  # "tumours": collection, URL segment, element id
         self.singular = singular
         self.store = store
         self.make_form = make_form
         self.notes = notes or (lambda found_records: [])
         self.deletes_with = deletes_with  # what the delete confirmation says goes too
+        # record -> why it cannot be deleted yet, or None (the store refuses too)
+        self.delete_blocked = delete_blocked or (lambda record: None)
         self.list_fragment = f"episodes/_{name}.html"
         self.form_fragment = f"episodes/_{singular}_form.html"
 
@@ -156,17 +158,20 @@ class RecordViews:
     def delete(self, episode_id, record_id):
         episode = self.load(episode_id)
         record = found(self.store.get(episode, record_id))
-        conflict = None
+        conflict, blocked = None, self.delete_blocked(record)
         if request.method != "GET":
             try:
                 deleted = self.store.delete(episode, record_id, version_from_request(), current_user.username)
             except records.Conflict as exc:
                 conflict = conflict_context(exc, self.store.ENTITY, record_id)
                 record = exc.current
+            except records.Invalid as exc:
+                blocked = exc.problems.get("delete")
             else:
                 return self.done(episode, deleted, "deleted")
-        return page_or_fragment(PAGE, CONFIRM, 409 if conflict else 200, headers=self.in_slot(), **self.context(
-            episode, record=record, conflict=conflict,
+        status = 409 if conflict or (blocked and request.method != "GET") else 200
+        return page_or_fragment(PAGE, CONFIRM, status, headers=self.in_slot(), **self.context(
+            episode, record=record, conflict=conflict, blocked=blocked,
             action=url_for(f"{self.name}.delete", episode_id=episode["_id"], record_id=record_id)))
 
     def history(self, episode_id, record_id):

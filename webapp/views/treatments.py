@@ -54,7 +54,8 @@ def _form(episode, record):
     return form.with_notes(record) if record is not None else form
 
 
-views = RecordViews("treatments", "treatment", store, make_form, notes=sequence.out_of_order)
+views = RecordViews("treatments", "treatment", store, make_form, notes=sequence.out_of_order,
+                    delete_blocked=store.delete_blocked)
 bp = views.blueprint()
 
 
