@@ -96,7 +96,8 @@ MEASURE = {m.key: m for m in MEASURES}
 EVENT, NO_EVENT, MISSING, NOT_APPLICABLE = "event", "no event", "missing", "not applicable"
 
 
-# Why a resection is left out, when the store says so (it is not in the row's values).
+# Why a resection is left out. The first two the store sets on the row
+# ("left"), as its values cannot say them; the others exclusion reads.
 NO_PATIENT = "no patient record linked"
 LATER = "a later resection of a patient already counted"
 NO_BIRTH_DATE = "date of birth not usable"

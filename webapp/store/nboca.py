@@ -158,11 +158,11 @@ def combinations(start, end, provider=None, today=None):
 
 
 def unit_rows(start, end, provider, unit, today=None):
-    """The resections (with ids, episode ids, and "episode_link" when the
-    episode has a page) of one provider or consultant
-    in the period, as nboca.unit_name keys it ("" for those without one).
-    The period before is not read: each patient's first resection is
-    chosen within each period."""
+    """The resections of one provider or consultant in the period, as
+    nboca.unit_name keys it ("" for those without one), with their ids,
+    episode ids and "episode_link" when the episode has a page. The period
+    before is not read: each patient's first resection is chosen within
+    each period."""
     rows, _, _, _ = _read(start, end, provider, today, previous=False)
     kind, name = unit
     return [{**row, "episode_link": db.linkable(row.get("e"))} for row in rows if nboca.unit_name(row, kind) == name]
