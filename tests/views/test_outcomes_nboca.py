@@ -311,6 +311,21 @@ def test_a_funnel_read_alone_is_the_dashboard_s(app, database):
     assert any(point.get("expected") is not None for point in adjusted)  # the model took part
 
 
+def test_treatments_without_a_date_are_said_to_be_in_no_period(auth, client, database):
+    _seed(database, n=2)
+    database.treatments.insert_many([
+        {"treatment_id": "TRT-U1", "episode_id": "ep0", "patient_id": "MRN0000", "treatment_type": "chemotherapy"},
+        {"treatment_id": "TRT-U2", "episode_id": "ep1", "patient_id": "MRN0001", "treatment_type": "surgery",
+         "opcs4_primary": "H101", "treatment_date": None}])
+    auth.login("manager")
+    page = lxml.html.fromstring(client.get(f"/reports/outcomes?{PERIOD}").get_data(as_text=True))
+    said = page.xpath('//*[@data-testid="undated"]')[0].text_content()
+    assert " ".join(said.split()) == ("2 treatments have no treatment date, so they are counted in no period, "
+                                      "here or in the NBOCA measures.")
+    other = lxml.html.fromstring(client.get(f"/reports/outcomes?{PERIOD}&provider=RTH").get_data(as_text=True))
+    assert not other.xpath('//*[@data-testid="undated"]')  # neither is RTH's
+
+
 def test_csv_and_records_behind_a_number(auth, client, database):
     _seed(database, n=3, extra=[dict(i=10, los=9)])
     auth.login("manager")

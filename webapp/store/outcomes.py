@@ -27,6 +27,18 @@ _READ = {"type": "$treatment_type", "opcs": "$opcs4_primary", "access": "$surgic
 _READ_BEFORE = {"type": "$treatment_type", "opcs": "$opcs4_primary"}
 
 
+def undated(provider=None):
+    """How many treatments have no treatment date, so fall in no period.
+    The validators keep anything but a date or null out of the field (an
+    unreadable legacy value is kept aside in legacy_values), so this is
+    the one way a treatment misses every period: counted through the date
+    index, which holds null for a missing date."""
+    match = {"treatment_date": None}
+    if provider:
+        match["provider_organisation"] = provider
+    return db.get_treatments_collection().count_documents(match)
+
+
 def combinations(start, end, provider=None, since=None):
     """[(values, count)] for the treatments from `since` (default: `start`)
     to `end`, grouped on the stored values read here and by the NBOCA
@@ -57,8 +69,9 @@ def _grouped(low, high, provider, key):
 def report(start, end, provider=None, combos=None):
     """{"treatments": [(type label, count)], "operations": [row per access
     approach, then "All operations"], "responses": [(type label, {RECIST
-    code: count})] for the types with a response recorded} for the period.
-    `combos` (from `combinations`) saves reading the treatments again."""
+    code: count})] for the types with a response recorded} for the period,
+    and "undated": the treatments in no period. `combos` (from
+    `combinations`) saves reading the treatments again."""
     by_type, by_approach, responses = {}, {}, {}
     if combos is None:
         combos = combinations(start, end, provider)
@@ -82,6 +95,7 @@ def report(start, end, provider=None, combos=None):
     if operations:
         operations.append(_row("All operations", [c for label in by_approach for c in by_approach[label]]))
     return {"treatments": sorted(by_type.items(), key=lambda item: _order(type_order)(item[0])),
+            "undated": undated(provider),
             "operations": operations,
             "responses": sorted(responses.items(), key=lambda item: _order(type_order)(item[0]))}
 
