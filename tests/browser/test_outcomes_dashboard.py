@@ -117,3 +117,24 @@ def test_clinician_links_a_pathway_and_sees_it_on_the_timeline(app, page, sign_i
     expect(page.get_by_test_id("pathway")).to_contain_text(
         "01 Mar 2024 Surgery → 02 Apr 2024 Chemotherapy (adjuvant)")
     expect(page.get_by_test_id("pathway-step")).to_have_count(2)
+
+
+def test_a_treatment_others_follow_says_why_it_cannot_be_deleted(app, page, sign_in, database):
+    with app.app_context():
+        patient = make_patient()
+        episode = make_episode(patient)
+        operation = treatments.add(episode, surgery_fields(datetime(2024, 3, 1)), "test")
+        chemo = treatments.add(episode, {**surgery_fields(datetime(2024, 4, 1)), "opcs4_primary": "H071",
+                                         "follows_treatment_id": operation["treatment_id"]}, "test")
+    sign_in("clinician")
+    page.goto(f"/episodes/{episode['_id']}")
+    section = page.locator("#treatments")
+    section.locator(f"#treatment-{operation['treatment_id']}").get_by_role("link", name="Delete").click()
+    confirm = page.get_by_test_id("confirm-delete")
+    expect(confirm.get_by_test_id("delete-blocked")).to_contain_text(
+        f"Surgery on 01 Apr 2024 ({chemo['treatment_id']}) follows this treatment in its pathway")
+    expect(confirm.get_by_role("button", name="Yes, delete it")).to_have_count(0)
+    confirm.get_by_role("link", name="Back to the treatments").press("Enter")  # by keyboard
+    expect(page.get_by_test_id("confirm-delete")).to_have_count(0)
+    assert database.treatments.count_documents({}) == 2
+
