@@ -94,6 +94,8 @@ MEASURES = (
 MEASURE = {m.key: m for m in MEASURES}
 
 EVENT, NO_EVENT, MISSING, NOT_APPLICABLE = "event", "no event", "missing", "not applicable"
+# The parts of a measure's figures a page links to, by the states they hold.
+PARTS = {"events": (EVENT,), "denominator": (EVENT, NO_EVENT), "missing": (MISSING,)}
 
 
 # Why a resection is left out. The first two the store sets on the row

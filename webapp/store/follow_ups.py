@@ -184,7 +184,6 @@ def overdue_all(today, kind=None):
     return list(_overdue_first(today, kind))
 
 
-
 def patient_keys(events):
     """The patients these events name (by MRN, or an adopted patient's legacy id)."""
     return sorted({e.get("patient_id") for e in events if isinstance(e.get("patient_id"), str)})

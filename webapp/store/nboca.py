@@ -168,6 +168,13 @@ def unit_rows(start, end, provider, unit, today=None):
     return [{**row, "episode_link": db.linkable(row.get("e"))} for row in rows if nboca.unit_name(row, kind) == name]
 
 
+def records_behind(start, end, provider, unit, key, part, today=None):
+    """The resections behind one number of a unit's funnel table: the
+    `part` (nboca.PARTS) of measure `key`, as the dashboard counts them."""
+    return [row for row in unit_rows(start, end, provider, unit, today)
+            if nboca.counted_states(row).get(key) in nboca.PARTS[part]]
+
+
 def funnel_of(start, end, provider, key, kind, today=None):
     """The funnel of one measure by provider or consultant (as in `report`),
     read from the period alone: a funnel does not look at the period

@@ -158,7 +158,9 @@ class RecordViews:
     def delete(self, episode_id, record_id):
         episode = self.load(episode_id)
         record = found(self.store.get(episode, record_id))
-        conflict, blocked = None, self.delete_blocked(record)
+        conflict = None
+        # Asked before confirming; a delete sent is checked by the store, in its transaction.
+        blocked = self.delete_blocked(record) if request.method == "GET" else None
         if request.method != "GET":
             try:
                 deleted = self.store.delete(episode, record_id, version_from_request(), current_user.username)

@@ -13,7 +13,6 @@ from webapp.store import nboca
 from webapp.views import csv_download
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-PARTS = {"events": (rules.EVENT,), "denominator": (rules.EVENT, rules.NO_EVENT), "missing": (rules.MISSING,)}
 
 
 def _period():
@@ -71,9 +70,8 @@ def outcome_records():
         abort(422)
     key, kind = _measure_or_404()
     unit, part = request.args.get("unit", ""), request.args.get("part", "denominator")
-    if part not in PARTS:
+    if part not in rules.PARTS:
         abort(404)
-    rows = [r for r in nboca.unit_rows(form.start.data, form.end.data, form.provider.value, (kind, unit))
-            if r.get("per") == "current" and rules.counted_states(r).get(key) in PARTS[part]]
+    rows = nboca.records_behind(form.start.data, form.end.data, form.provider.value, (kind, unit), key, part)
     return render_template("reports/records.html", form=form, rows=rows, measure=rules.MEASURE[key], kind=kind,
                            unit=unit, part=part, links=allowed(current_user.role, READERS))
